@@ -1,0 +1,535 @@
+"""Print a :class:`~jbgen.asm.model.ClassDef` as jbgen assembly text.
+
+The printer is the disassembler's back half (``reader`` is the front) and the
+exact inverse of ``parser``: ``parse(print_class(c))`` equals ``c`` up to label
+identity.  It prefers the short spelling wherever the parser reads it back to
+the same thing (named locals, ``iload x`` for ``iload_1``, simple class names),
+and falls back to exact forms (``wide iload 3``, ``.flags 0x...``) only when
+the class needs them.  The syntax is specified in ``docs/assembly.md``.
+
+Must not import a JVM.  Raises :class:`~jbgen.errors.ClassFormatError` for a
+model it cannot express (a malformed descriptor).
+"""
+
+from __future__ import annotations
+
+from jbgen.asm import model as m
+from jbgen.asm import ops
+from jbgen.asm.literals import format_char, format_double, format_float, quote
+from jbgen.asm.names import NameError_, Names, is_bare_name, split_method_desc
+from jbgen.errors import ClassFormatError, Location, error_at
+
+DEFAULT_MAJOR = 69
+IND = "    "
+
+_CLASS_KIND_BITS = m.ACC_INTERFACE | m.ACC_ABSTRACT | m.ACC_ANNOTATION | m.ACC_MODULE | m.ACC_SUPER
+
+
+def flag_words(flags: int, table: tuple[tuple[str, int], ...], skip: int = 0) -> list[str]:
+    """Flag words for ``flags`` in ``table`` order, with a hex word for any leftover bits."""
+    words = []
+    rest = flags & ~skip
+    for word, bit in table:
+        if rest & bit:
+            words.append(word)
+            rest &= ~bit
+    if rest:
+        words.append(f"0x{rest:04x}")
+    return words
+
+
+def name_text(s: str) -> str:
+    return s if is_bare_name(s) else quote(s)
+
+
+class _Printer:
+    def __init__(self, cls: m.ClassDef) -> None:
+        self.cls = cls
+        self.names = Names(cls.name)
+        self.out: list[str] = []
+
+    # ----------------------------------------------------------------- names and types
+
+    def t(self, desc: str) -> str:
+        return self.names.desc_text(desc)
+
+    def c(self, internal: str) -> str:
+        return self.names.class_entry_text(internal)
+
+    def member(self, ref: m.MemberRef) -> str:
+        owner = self.c(ref.owner)
+        name = name_text(ref.name)
+        if ref.kind == "field":
+            return f"{owner}.{name}:{self.t(ref.descriptor)}"
+        return f"{owner}.{name}{self.names.method_desc_text(ref.descriptor)}"
+
+    def handle(self, h: m.MethodHandleConst) -> str:
+        kind = m.REF_KINDS.get(h.ref_kind, str(h.ref_kind))
+        itf = "interface " if h.ref.kind == "imethod" and h.ref_kind in (6, 7) else ""
+        return f"{kind} {itf}{self.member(h.ref)}"
+
+    def bootstrap(self, b: m.Bootstrap) -> str:
+        args = ", ".join(self.const(a) for a in b.args)
+        return f"{self.handle(b.handle)} [{args}]"
+
+    def const(self, v: m.Loadable | object) -> str:
+        t = type(v)
+        if t is m.Str:
+            return quote(v.value)  # type: ignore[union-attr]
+        if t is m.Int:
+            return str(v.value)  # type: ignore[union-attr]
+        if t is m.Long:
+            return f"{v.value}L"  # type: ignore[union-attr]
+        if t is m.Float:
+            return format_float(v.bits)  # type: ignore[union-attr]
+        if t is m.Double:
+            return format_double(v.bits)  # type: ignore[union-attr]
+        if t is m.ClassConst:
+            return self.c(v.name) + ".class"  # type: ignore[union-attr]
+        if t is m.MethodTypeConst:
+            return "MethodType " + self.names.method_desc_text(v.descriptor)  # type: ignore[union-attr]
+        if t is m.MethodHandleConst:
+            return "MethodHandle " + self.handle(v)  # type: ignore[arg-type]
+        if t is m.DynamicConst:
+            d: m.DynamicConst = v  # type: ignore[assignment]
+            return f"Dynamic {name_text(d.name)}:{self.t(d.descriptor)} {self.bootstrap(d.bootstrap)}"
+        raise ClassFormatError(f"cannot print constant {v!r}")
+
+    # ----------------------------------------------------------------- annotations
+
+    def element(self, ev: m.ElementValue) -> str:
+        tag, v = ev.tag, ev.value
+        if tag == "I":
+            return str(v.value)  # type: ignore[attr-defined]
+        if tag == "s":
+            return quote(v)  # type: ignore[arg-type]
+        if tag == "Z":
+            iv = v.value  # type: ignore[attr-defined]
+            return "true" if iv == 1 else "false" if iv == 0 else f"(boolean){iv}"
+        if tag == "J":
+            return f"{v.value}L"  # type: ignore[attr-defined]
+        if tag == "B":
+            return f"(byte){v.value}"  # type: ignore[attr-defined]
+        if tag == "S":
+            return f"(short){v.value}"  # type: ignore[attr-defined]
+        if tag == "C":
+            return format_char(v.value)  # type: ignore[attr-defined]
+        if tag == "F":
+            return format_float(v.bits)  # type: ignore[attr-defined]
+        if tag == "D":
+            return format_double(v.bits)  # type: ignore[attr-defined]
+        if tag == "e":
+            tdesc, cname = v  # type: ignore[misc]
+            return f"{self.t(tdesc)}.{name_text(cname)}"
+        if tag == "c":
+            return self.t(v) + ".class"  # type: ignore[arg-type]
+        if tag == "@":
+            return self.annotation(v)  # type: ignore[arg-type]
+        if tag == "[":
+            return "{" + ", ".join(self.element(x) for x in v) + "}"  # type: ignore[attr-defined]
+        raise ClassFormatError(f"cannot print element value tag {tag!r}")
+
+    def annotation(self, a: m.Annotation) -> str:
+        head = "@" + self.t(a.descriptor)
+        if not a.elements:
+            return head
+        if len(a.elements) == 1 and a.elements[0][0] == "value":
+            return f"{head}({self.element(a.elements[0][1])})"
+        return head + "(" + ", ".join(f"{name_text(k)}={self.element(v)}" for k, v in a.elements) + ")"
+
+    def type_annotation(self, ta: m.TypeAnnotation, invisible: bool, labels: dict[m.Label, str]) -> str:
+        tt, info = ta.target_type, ta.target_info
+        if tt in (0x40, 0x41):
+            ranges = ", ".join(f"{labels[s]} {labels[e]} {slot}" for s, e, slot in info[0])
+            target = f"{{{ranges}}}"
+        else:
+            target = " ".join(labels[x] if isinstance(x, m.Label) else str(x) for x in info)
+        path = "".join(
+            "[" if k == 0 else "." if k == 1 else "*" if k == 2 else f"{a};" for k, a in ta.type_path
+        )
+        parts = [".typeannotation", f"0x{tt:02x}"]
+        if target:
+            parts.append(target)
+        if path:
+            parts.append("path " + quote(path))
+        parts.append(self.annotation(ta.annotation))
+        if invisible:
+            parts.append("invisible")
+        return " ".join(parts)
+
+    # ----------------------------------------------------------------- attributes
+
+    def attributes(self, attrs: list[m.Attribute], ind: str, labels: dict[m.Label, str] | None = None) -> None:
+        out = self.out
+        for a in attrs:
+            n, v = a.name, a.value
+            if n == "SourceFile":
+                out.append(f"{ind}.source {quote(v)}")  # type: ignore[arg-type]
+            elif n == "Signature":
+                out.append(f"{ind}.signature {quote(v)}")  # type: ignore[arg-type]
+            elif n in ("RuntimeVisibleAnnotations", "RuntimeInvisibleAnnotations"):
+                suffix = " invisible" if "Invisible" in n else ""
+                for ann in v:  # type: ignore[attr-defined]
+                    out.append(f"{ind}{self.annotation(ann)}{suffix}")
+                if not v:
+                    out.append(f"{ind}.annotations{suffix}")
+            elif n in ("RuntimeVisibleParameterAnnotations", "RuntimeInvisibleParameterAnnotations"):
+                groups = ", ".join("[" + " ".join(self.annotation(x) for x in g) + "]" for g in v)  # type: ignore[attr-defined]
+                suffix = " invisible" if "Invisible" in n else ""
+                out.append(f"{ind}.paramannotations{suffix} {groups}".rstrip())
+            elif n in ("RuntimeVisibleTypeAnnotations", "RuntimeInvisibleTypeAnnotations"):
+                for ta in v:  # type: ignore[attr-defined]
+                    out.append(ind + self.type_annotation(ta, "Invisible" in n, labels or {}))
+                if not v:
+                    out.append(f"{ind}.typeannotations{' invisible' if 'Invisible' in n else ''}")
+            elif n == "Exceptions":
+                pass  # printed as the method's throws clause
+            elif n == "ConstantValue":
+                pass  # printed after the field as `= value`
+            elif n == "InnerClasses":
+                for inner, outer, simple, flags in v:  # type: ignore[attr-defined]
+                    words = " ".join(flag_words(flags, m.INNER_FLAGS)) or "0x0000"
+                    line = f"{ind}.innerclass {words} {self.c(inner)}"
+                    if outer is not None:
+                        line += f" of {self.c(outer)}"
+                    if simple is not None:
+                        line += f" as {name_text(simple)}"
+                    out.append(line)
+                if not v:
+                    out.append(f"{ind}.innerclasses")
+            elif n == "EnclosingMethod":
+                cls, mname, mdesc = v  # type: ignore[misc]
+                if mname is None:
+                    out.append(f"{ind}.enclosing {self.c(cls)}")
+                else:
+                    out.append(f"{ind}.enclosing {self.c(cls)}.{name_text(mname)}{self.names.method_desc_text(mdesc)}")
+            elif n == "NestHost":
+                out.append(f"{ind}.nesthost {self.c(v)}")  # type: ignore[arg-type]
+            elif n == "NestMembers":
+                out.append(f"{ind}.nestmembers " + ", ".join(self.c(x) for x in v))  # type: ignore[attr-defined]
+            elif n == "PermittedSubclasses":
+                out.append(f"{ind}.permits " + ", ".join(self.c(x) for x in v))  # type: ignore[attr-defined]
+            elif n == "Record":
+                out.append(f"{ind}.record")
+                for rc in v:  # type: ignore[attr-defined]
+                    self.attributes(list(rc.attributes), ind)
+                    out.append(f"{ind}.component {self.t(rc.descriptor)} {name_text(rc.name)}")
+            elif n == "MethodParameters":
+                ps = []
+                for pname, pflags in v:  # type: ignore[attr-defined]
+                    words = flag_words(pflags, m.PARAM_FLAGS)
+                    ps.append(" ".join([*words, name_text(pname) if pname is not None else "_"]))
+                out.append(f"{ind}.parameters " + ", ".join(ps))
+            elif n == "AnnotationDefault":
+                out.append(f"{ind}.default {self.element(v)}")  # type: ignore[arg-type]
+            elif n == "Deprecated":
+                out.append(f"{ind}.deprecated")
+            elif n == "Synthetic":
+                out.append(f"{ind}.synthetic")
+            elif n == "SourceDebugExtension":
+                out.append(f"{ind}.sourcedebugextension {quote(bytes(v).hex())}")  # type: ignore[arg-type]
+            elif n == "SourceID":
+                out.append(f"{ind}.sourceid {quote(v)}")  # type: ignore[arg-type]
+            elif n == "CompilationID":
+                out.append(f"{ind}.compilationid {quote(v)}")  # type: ignore[arg-type]
+            elif n == "Module":
+                self.module(v, ind)  # type: ignore[arg-type]
+            elif n == "ModulePackages":
+                out.append(f"{ind}.packages " + ", ".join(p.replace("/", ".") for p in v))  # type: ignore[attr-defined]
+            elif n == "ModuleMainClass":
+                out.append(f"{ind}.mainclass {self.c(v)}")  # type: ignore[arg-type]
+            elif n == "ModuleTarget":
+                out.append(f"{ind}.moduletarget {quote(v)}")  # type: ignore[arg-type]
+            elif n == "ModuleResolution":
+                out.append(f"{ind}.moduleresolution 0x{v:x}")
+            elif n == "ModuleHashes":
+                alg, hashes = v  # type: ignore[misc]
+                items = ", ".join(f"{name_text(mod)} {quote(bytes(h).hex())}" for mod, h in hashes)
+                out.append(f"{ind}.modulehashes {quote(alg)} [{items}]")
+            elif n.startswith("Unknown:"):
+                out.append(f"{ind}// attribute {n[8:]!r} ({len(v)} bytes) is not supported and was dropped")  # type: ignore[arg-type]
+            else:
+                raise ClassFormatError(f"cannot print attribute {n}")
+
+    def module(self, mi: m.ModuleInfo, ind: str) -> None:
+        out = self.out
+        words = flag_words(mi.flags, m.MODULE_FLAGS)
+        line = f"{ind}.module {' '.join([*words, name_text(mi.name)])}"
+        if mi.version is not None:
+            line += f" version {quote(mi.version)}"
+        out.append(line)
+        for name, flags, ver in mi.requires:
+            line = f"{ind}.requires {' '.join([*flag_words(flags, m.REQUIRES_FLAGS), name_text(name)])}"
+            if ver is not None:
+                line += f" version {quote(ver)}"
+            out.append(line)
+        for kw, items in (("exports", mi.exports), ("opens", mi.opens)):
+            for pkg, flags, to in items:
+                line = f"{ind}.{kw} {' '.join([*flag_words(flags, m.EXPORTS_FLAGS), pkg.replace('/', '.')])}"
+                if to:
+                    line += " to " + ", ".join(name_text(t) for t in to)
+                out.append(line)
+        for u in mi.uses:
+            out.append(f"{ind}.uses {self.c(u)}")
+        for svc, impls in mi.provides:
+            out.append(f"{ind}.provides {self.c(svc)} with " + ", ".join(self.c(i) for i in impls))
+
+    # ----------------------------------------------------------------- class
+
+    def print(self) -> str:
+        cls = self.cls
+        out = self.out
+        if (cls.major, cls.minor) != (DEFAULT_MAJOR, 0):
+            out.append(f".version {cls.major}" + (f".{cls.minor}" if cls.minor else ""))
+        self.attributes(cls.attributes, "")
+        flags = cls.flags
+        if flags & m.ACC_MODULE:
+            kind, implied = "module", m.ACC_MODULE
+        elif flags & m.ACC_ANNOTATION:
+            kind, implied = "@interface", m.ACC_INTERFACE | m.ACC_ABSTRACT | m.ACC_ANNOTATION
+        elif flags & m.ACC_INTERFACE:
+            kind, implied = "interface", m.ACC_INTERFACE | m.ACC_ABSTRACT
+        else:
+            kind, implied = "class", m.ACC_SUPER
+        if flags & implied != implied:
+            out.append(f".flags 0x{flags:04x}")
+            words = []
+        else:
+            words = flag_words(flags, m.CLASS_FLAGS, skip=implied | (_CLASS_KIND_BITS & ~implied & 0))
+        head = " ".join([*words, kind, self.class_name_text(cls.name)])
+        sup = cls.super_name
+        if sup is None:
+            if cls.name != "java/lang/Object" and not flags & m.ACC_MODULE:
+                head += " extends none"
+        elif sup != "java/lang/Object" or cls.name == "java/lang/Object" or flags & m.ACC_MODULE:
+            head += f" extends {self.c(sup)}"
+        if cls.interfaces:
+            head += " implements " + ", ".join(self.c(i) for i in cls.interfaces)
+        out.append(head + " {")
+        first = True
+        for f in cls.fields:
+            if first:
+                first = False
+            self.field(f)
+        for meth in cls.methods:
+            out.append("")
+            self.method(meth)
+        out.append("}")
+        out.append("")
+        return "\n".join(out)
+
+    def class_name_text(self, internal: str) -> str:
+        text = internal.replace("/", ".")
+        if all(is_bare_name(p) for p in internal.split("/")):
+            return text
+        return quote(text)
+
+    def field(self, f: m.FieldDef) -> None:
+        self.attributes(f.attributes, IND)
+        words = flag_words(f.flags, m.FIELD_FLAGS)
+        line = IND + " ".join([*words, self.t(f.descriptor), name_text(f.name)])
+        for a in f.attributes:
+            if a.name == "ConstantValue":
+                v = a.value
+                if type(v) is m.Int and f.descriptor == "C":
+                    line += " = " + format_char(v.value)  # type: ignore[attr-defined]
+                elif type(v) is m.Int and f.descriptor == "Z" and v.value in (0, 1):  # type: ignore[attr-defined]
+                    line += " = " + ("true" if v.value else "false")  # type: ignore[attr-defined]
+                else:
+                    line += " = " + self.const(v)
+        self.out.append(line)
+
+    def method(self, meth: m.MethodDef) -> None:
+        out = self.out
+        self.attributes(meth.attributes, IND)
+        try:
+            params, ret = split_method_desc(meth.descriptor)
+        except NameError_ as exc:
+            raise ClassFormatError(f"method {meth.name}: {exc}") from None
+        static = bool(meth.flags & m.ACC_STATIC)
+        slot_names = self.slot_names(meth, params, static)
+        ptexts = []
+        slot = 0 if static else 1
+        for p in params:
+            nm = slot_names.get(slot)
+            ptexts.append(f"{self.t(p)} {nm}" if nm else self.t(p))
+            slot += 2 if p in ("J", "D") else 1
+        words = flag_words(meth.flags, m.METHOD_FLAGS)
+        name = name_text(meth.name)
+        if meth.name in ("<init>", "<clinit>") and ret == "V":
+            head = " ".join([*words, f"{name}({', '.join(ptexts)})"])
+        else:
+            head = " ".join([*words, self.t(ret), f"{name}({', '.join(ptexts)})"])
+        for a in meth.attributes:
+            if a.name == "Exceptions":
+                head += " throws " + ", ".join(self.c(x) for x in a.value)  # type: ignore[attr-defined]
+                if not a.value:
+                    head += " none"
+        if meth.code is None:
+            out.append(IND + head)
+            return
+        out.append(IND + head + " {")
+        self.code(meth.code, slot_names)
+        out.append(IND + "}")
+
+    def slot_names(self, meth: m.MethodDef, params: list[str], static: bool) -> dict[int, str]:
+        """Names the text may use for local slots: `this`, parameters, and unambiguous locals.
+
+        The parser applies the same rules (see ``parser._method_locals``), so a
+        name printed here reads back to the same slot.
+        """
+        names: dict[int, str] = {}
+        if not static:
+            names[0] = "this"
+        if meth.param_names is not None and len(meth.param_names) == len(params):
+            slot = 0 if static else 1
+            for p, nm in zip(params, meth.param_names, strict=True):
+                names[slot] = nm
+                slot += 2 if p in ("J", "D") else 1
+        code = meth.code
+        if code is not None and code.locals:
+            by_name: dict[str, set[int]] = {}
+            for lv in code.locals:
+                by_name.setdefault(lv.name, set()).add(lv.slot)
+            for nm, slots in by_name.items():
+                if len(slots) == 1:
+                    (s,) = slots
+                    if s not in names:
+                        names[s] = nm
+        # Only usable names: bare identifiers, unique, not mnemonics, not numbers.
+        seen: dict[str, int] = {}
+        for s, nm in list(names.items()):
+            if not _local_name_ok(nm) or nm in seen:
+                del names[s]
+                other = seen.get(nm)
+                if other is not None and names.get(other) == nm and nm != "this":
+                    del names[other]
+            else:
+                seen[nm] = s
+        return names
+
+    def code(self, code: m.Code, slot_names: dict[int, str]) -> None:
+        out = self.out
+        labels: dict[m.Label, str] = {}
+        n = 0
+        for e in code.elements:
+            if type(e) is m.Label:
+                labels[e] = f"L{n}"  # type: ignore[index]
+                n += 1
+        ind2 = IND * 2
+
+        def lab(x: m.Label) -> str:
+            nm = labels.get(x)
+            if nm is None:
+                raise ClassFormatError("a label is used but not placed in the code")
+            return nm
+
+        for lv in code.locals:
+            kw = ".vartype" if lv.signature else ".var"
+            typ = quote(lv.descriptor) if lv.signature else self.t(lv.descriptor)
+            out.append(f"{ind2}{kw} {name_text(lv.name)} {typ} slot {lv.slot} from {lab(lv.start)} to {lab(lv.end)}")
+        for h in code.handlers:
+            ct = self.c(h.catch_type) if h.catch_type is not None else "any"
+            out.append(f"{ind2}.catch {ct} from {lab(h.start)} to {lab(h.end)} using {lab(h.handler)}")
+        self.attributes(code.attributes, ind2, labels)
+        fam = ops.FAMILY
+        canon = ops.canonical_local_op
+        for e in code.elements:
+            t = type(e)
+            if t is m.Insn:
+                op = e.op  # type: ignore[union-attr]
+                args = e.args  # type: ignore[union-attr]
+                f = fam.get(op)
+                if f == ops.NONE:
+                    compact = ops.COMPACT.get(op)
+                    if compact is not None:
+                        nm = slot_names.get(compact[1])
+                        if nm is not None:
+                            out.append(f"{ind2}{compact[0]} {nm}")
+                            continue
+                    out.append(ind2 + op)
+                elif f == ops.LOCAL:
+                    slot = args[0]
+                    base = op[:-2] if op.endswith("_w") else op
+                    nm = slot_names.get(slot) if base != "ret" else None
+                    operand = nm if nm is not None else str(slot)
+                    if base == "ret":
+                        exact = "ret_w" if slot > 255 else "ret"
+                    else:
+                        exact = canon(base, slot)
+                    if op == exact:
+                        out.append(f"{ind2}{base} {operand}")
+                    elif op.endswith("_w"):
+                        out.append(f"{ind2}wide {base} {operand}")
+                    else:
+                        out.append(f"{ind2}exact {base} {operand}")
+                elif f == ops.BRANCH:
+                    out.append(f"{ind2}{op} {lab(args[0])}")
+                elif f == ops.FIELD or f == ops.METHOD:
+                    ref = args[0]
+                    itf = "interface " if ref.kind == "imethod" and op in ("invokestatic", "invokespecial") else ""
+                    out.append(f"{ind2}{op} {itf}{self.member(ref)}")
+                elif f == ops.CLASS:
+                    out.append(f"{ind2}{op} {self.c(args[0])}")
+                elif f == ops.LDC:
+                    # ldc and ldc_w are one instruction to the text: the JDK picks the
+                    # form the new constant pool needs.
+                    out.append(f"{ind2}{'ldc2_w' if op == 'ldc2_w' else 'ldc'} {self.const(args[0])}")
+                elif f == ops.PUSH:
+                    out.append(f"{ind2}{op} {args[0]}")
+                elif f == ops.IINC:
+                    slot, delta = args
+                    nm = slot_names.get(slot)
+                    operand = nm if nm is not None else str(slot)
+                    exact = ops.canonical_iinc(slot, delta)
+                    prefix = "" if op == exact else ("wide " if op == "iinc_w" else "exact ")
+                    out.append(f"{ind2}{prefix}iinc {operand} {delta}")
+                elif f == ops.INDY:
+                    cs: m.CallSite = args[0]
+                    out.append(
+                        f"{ind2}invokedynamic {name_text(cs.name)}{self.names.method_desc_text(cs.descriptor)} "
+                        f"{self.bootstrap(cs.bootstrap)}"
+                    )
+                elif f == ops.TABLESWITCH:
+                    low, _high, default, targets = args
+                    out.append(f"{ind2}tableswitch {{")
+                    for i, tgt in enumerate(targets):
+                        out.append(f"{ind2}    {low + i}: {lab(tgt)}")
+                    out.append(f"{ind2}    default: {lab(default)}")
+                    out.append(f"{ind2}}}")
+                elif f == ops.LOOKUPSWITCH:
+                    default, pairs = args
+                    out.append(f"{ind2}lookupswitch {{")
+                    for key, tgt in pairs:
+                        out.append(f"{ind2}    {key}: {lab(tgt)}")
+                    out.append(f"{ind2}    default: {lab(default)}")
+                    out.append(f"{ind2}}}")
+                elif f == ops.NEWARRAY:
+                    out.append(f"{ind2}newarray {args[0]}")
+                elif f == ops.MULTIANEWARRAY:
+                    out.append(f"{ind2}multianewarray {self.c(args[0])} {args[1]}")
+                else:
+                    raise ClassFormatError(f"cannot print instruction {op}")
+            elif t is m.Label:
+                out.append(f"{IND}{labels[e]}:")  # type: ignore[index]
+            elif t is m.LineNumber:
+                out.append(f"{ind2}.line {e.line}")  # type: ignore[union-attr]
+
+
+def _local_name_ok(nm: str) -> bool:
+    return bool(nm) and is_bare_name(nm) and nm not in ops.FAMILY and nm not in ("wide", "exact") and nm[0] not in "0123456789-<"
+
+
+def print_class(cls: m.ClassDef, path: str = "<class>") -> str:
+    """The assembly text of ``cls``."""
+    try:
+        return _Printer(cls).print()
+    except NameError_ as exc:
+        raise ClassFormatError(str(exc), [error_at(f"{cls.name}: {exc}", path)]) from None
+    except ClassFormatError as exc:
+        if exc.diagnostics and exc.diagnostics[0].location is None:
+            raise ClassFormatError(exc.message, [error_at(exc.message, path)]) from None
+        raise
+
+
+__all__ = ["print_class", "Location"]

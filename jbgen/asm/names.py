@@ -21,6 +21,8 @@ Must not import a JVM.
 
 from __future__ import annotations
 
+import functools
+
 PRIMITIVES = {
     "boolean": "Z",
     "byte": "B",
@@ -58,6 +60,7 @@ def is_bare_name(s: str) -> bool:
     return all(c in _BARE_OK or ord(c) > 127 and c.isidentifier() for c in s)
 
 
+@functools.lru_cache(maxsize=8192)
 def near_miss(simple: str) -> str | None:
     """The primitive or java.lang name that ``simple`` is probably a typo of, if any.
 
@@ -69,7 +72,12 @@ def near_miss(simple: str) -> str | None:
         return None
     import difflib
 
-    close = difflib.get_close_matches(simple, _CANDIDATES, n=1, cutoff=0.8)
+    # Typos keep roughly the length and usually the first or last letter; checking only
+    # such candidates keeps this cheap on the disassembler's hot path.
+    n = len(simple)
+    low = simple.lower()
+    pool = [c for c in _CANDIDATES if abs(len(c) - n) <= 2 and (c[0].lower() == low[0] or c[-1] == low[-1])]
+    close = difflib.get_close_matches(simple, pool, n=1, cutoff=0.8) if pool else []
     if close and (close[0].lower() != simple.lower() or simple.islower()):
         return close[0]
     if simple.lower() in _LOWER:
@@ -84,7 +92,7 @@ class NameError_(ValueError):
 class Names:
     """Name rules for one class: its package and its imports."""
 
-    __slots__ = ("package", "self_name", "self_simple", "imports", "_rev")
+    __slots__ = ("package", "self_name", "self_simple", "imports", "_rev", "_text")
 
     def __init__(self, this_class: str = "", imports: dict[str, str] | None = None) -> None:
         self.self_name = this_class
@@ -93,6 +101,7 @@ class Names:
         self.self_simple = this_class[slash + 1 :] if slash >= 0 else ""
         self.imports: dict[str, str] = dict(imports or {})
         self._rev: dict[str, str] = {v: k for k, v in self.imports.items()}
+        self._text: dict[str, str] = {}
 
     def set_class(self, this_class: str) -> None:
         self.__init__(this_class, self.imports)  # type: ignore[misc]
@@ -101,6 +110,7 @@ class Names:
         simple = internal[internal.rfind("/") + 1 :]
         self.imports[simple] = internal
         self._rev[internal] = simple
+        self._text.clear()
         return simple
 
     # ------------------------------------------------------------------ text -> JVM
@@ -142,6 +152,12 @@ class Names:
 
     def class_text(self, internal: str) -> str:
         """Internal name -> the shortest text that reads back to it."""
+        t = self._text.get(internal)
+        if t is None:
+            t = self._text[internal] = self._class_text(internal)
+        return t
+
+    def _class_text(self, internal: str) -> str:
         rev = self._rev.get(internal)
         if rev is not None:
             return rev

@@ -6,21 +6,23 @@ the wide forms are ``iload_w`` ... ``iinc_w`` and ``ret_w``.  Must not import a 
 
 from __future__ import annotations
 
+import sys
+
 # Operand families (what follows the mnemonic in the text and in ``Insn.args``).
-NONE = "none"  # iadd
-LOCAL = "local"  # iload x
-IINC = "iinc"  # iinc x 1
-PUSH = "push"  # bipush 5
-LDC = "ldc"  # ldc "s"
-BRANCH = "branch"  # goto L1
-TABLESWITCH = "tableswitch"
-LOOKUPSWITCH = "lookupswitch"
-FIELD = "field"  # getfield Foo.x:int
-METHOD = "method"  # invokevirtual Foo.m(int)void
-INDY = "indy"
-CLASS = "class"  # new Foo
-NEWARRAY = "newarray"  # newarray int
-MULTIANEWARRAY = "multianewarray"
+NONE = sys.intern("none")  # iadd
+LOCAL = sys.intern("local")  # iload x
+IINC = sys.intern("iinc")  # iinc x 1
+PUSH = sys.intern("push")  # bipush 5
+LDC = sys.intern("ldc")  # ldc "s"
+BRANCH = sys.intern("branch")  # goto L1
+TABLESWITCH = sys.intern("tableswitch")
+LOOKUPSWITCH = sys.intern("lookupswitch")
+FIELD = sys.intern("field")  # getfield Foo.x:int
+METHOD = sys.intern("method")  # invokevirtual Foo.m(int)void
+INDY = sys.intern("indy")
+CLASS = sys.intern("class")  # new Foo
+NEWARRAY = sys.intern("newarray")  # newarray int
+MULTIANEWARRAY = sys.intern("multianewarray")
 
 # (opcode, name, family) for every instruction; the wide forms carry 0xc4 << 8 | op.
 _TABLE = """
@@ -67,7 +69,8 @@ _toks = _TABLE.split()
 for _i in range(0, len(_toks), 3):
     _code, _name, _fam = _toks[_i : _i + 3]
     OPCODES[_name] = int(_code, 16)
-    FAMILY[_name] = NONE if _fam == "-" else _fam
+    # Interned so that callers may compare families with `is`.
+    FAMILY[_name] = NONE if _fam == "-" else sys.intern(_fam)
 del _toks, _i, _code, _name, _fam
 
 # Compact local-variable forms: iload_2 -> ("iload", 2).

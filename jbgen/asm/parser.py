@@ -32,6 +32,15 @@ _TOKEN = re.compile(
     re.X,
 )
 _SIMPLE_LINE = re.compile(r"^[^\"'(){}\[\],:=@/]*$")
+# Simple lines that may also hold array types (`anewarray int[]`).
+_SIMPLE_LINE2 = re.compile(r"^[^\"'(){},:=@/]*$")
+_FAST_LABEL = re.compile(r"^[A-Za-z_$][\w$]*:$")
+_FAST_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+# `invokevirtual [interface] Owner.name(params)ret` and `getfield Owner.name:type`.
+_FAST_MEMBER = re.compile(
+    r"^(\w+)\s+(interface\s+)?([\w$.\[\]]+)\.([\w$]+|<init>|<clinit>)"
+    r"(?::([\w$.\[\]]+)|\(([\w$.\[\], ]*)\)([\w$.\[\]]+))$"
+)
 
 STR, CHR, PUNCT, WORD = 1, 2, 3, 4
 
@@ -159,7 +168,8 @@ class Cur:
 # --------------------------------------------------------------------------- vocabularies
 
 _FLAG_TABLES = {
-    "class": dict(m.CLASS_FLAGS),
+    # `interface` and `module` are kinds in a class header (`public interface Foo`), not flags.
+    "class": {k: v for k, v in m.CLASS_FLAGS if k not in ("interface", "module")},
     "field": dict(m.FIELD_FLAGS),
     "method": dict(m.METHOD_FLAGS),
     "inner": dict(m.INNER_FLAGS),
@@ -248,6 +258,11 @@ class Parser:
         self.names = Names()
         self.lineno = 0
         self.line = ""
+        self._desc_cache: dict[str, str] = {}
+        # Instruction lines whose meaning does not depend on the method (no locals, no
+        # labels): text -> (op, args).  Args are immutable, so sharing them is safe.
+        self._insn_cache: dict[str, tuple[str, tuple]] = {}
+        self._class_cache: dict[str, str] = {}
 
     # ---------------------------------------------------------------- errors
 
@@ -268,14 +283,18 @@ class Parser:
         else:
             raise _Err(f"expected {what}, found `{t.text}`", t.col)
         dims = 0
+        end = t.col + len(t.text)
         while True:
+            # Array brackets hug the type (`int[]`); a `[` after a space opens a list
+            # (bootstrap arguments), which may itself be empty: `CallSite []`.
             p = c.peek()
-            if p is not None and p.kind == PUNCT and p.text == "[":
+            if p is not None and p.kind == PUNCT and p.text == "[" and p.col == end:
                 q = c.peek(1)
                 if q is None or q.text != "]":
                     raise _Err("expected `]`", q.col if q else c.end_col)
                 c.i += 2
                 dims += 1
+                end = q.col + 1
             else:
                 break
         return name, dims, t.col
@@ -440,19 +459,22 @@ class Parser:
             return m.Int(self._char(t))
         if t.kind == WORD:
             w = t.text
-            if w == "MethodType":
+            nxt = c.peek(1)
+            if nxt is not None and nxt.text == "[" and nxt.col == t.col + len(w):
+                pass  # `MethodHandle[].class`: a type, not a keyword
+            elif w == "MethodType":
                 c.i += 1
                 return m.MethodTypeConst(self.method_desc(c))
-            if w == "MethodHandle":
+            elif w == "MethodHandle":
                 c.i += 1
                 return self.handle(c)
-            if w == "Dynamic":
+            elif w == "Dynamic":
                 c.i += 1
                 name = self.name_tok(c, "the constant's name")
                 c.expect(":")
                 desc = self.field_type(c)
                 return m.DynamicConst(self.bootstrap(c), name, desc)
-            if w[0] in "0123456789-+" or w.startswith(("NaN", "Infinity")):
+            elif w[0] in "0123456789-+" or w.startswith(("NaN", "Infinity")):
                 c.i += 1
                 if w.startswith(("NaN", "-NaN")) and c.peek() is not None and c.peek().text == "(":  # type: ignore[union-attr]
                     c.i += 1
@@ -650,6 +672,8 @@ class Parser:
             if t is None or t.kind != WORD:
                 return v
             bit = tab.get(t.text)
+            if t.text in _KINDS and table == "class":
+                return v
             if bit is not None:
                 v |= bit
             elif t.text.startswith("0x") and c.peek(1) is not None:
@@ -665,18 +689,40 @@ class Parser:
 
     # ---------------------------------------------------------------- top level
 
-    def parse(self) -> m.ClassDef:
-        header_idx = self._find_header()
+    def parse_all(self) -> list[m.ClassDef]:
+        """Every class of the text, in order (a text may hold several, as ``disasm`` prints)."""
+        out: list[m.ClassDef] = []
+        start = 0
+        while True:
+            cls, start = self.parse_one(start)
+            if cls is None:
+                break
+            out.append(cls)
+        if not out and not self.diags:
+            self.diags.append(error_at("no class header (such as `public class Foo {`) in the file", self.path, 1 if self.lines else None, None))
+        if self.diags:
+            raise AssemblyError(f"{len(self.diags)} error(s)", self.diags)
+        return out
+
+    def parse_one(self, start: int) -> tuple[m.ClassDef | None, int]:
+        """The class whose text starts at line index ``start``, and the index after it."""
+        header_idx = self._find_header(start)
         if header_idx is None:
-            self.lineno = 1 if self.lines else 0
-            self.line = self.lines[0] if self.lines else ""
-            raise AssemblyError(
-                "no class",
-                [error_at("no class header (such as `public class Foo {`) in the file", self.path, 1 if self.lines else None, None)],
-            )
+            for i in range(start, len(self.lines)):
+                s = strip_comment(self.lines[i]).strip()
+                if s:
+                    self.lineno, self.line = i + 1, self.lines[i]
+                    self.err(_Err("directives or annotations with no class header after them", 1))
+                    break
+            return None, len(self.lines)
+        self._class_closed_inline = False
         cls = m.ClassDef(name="", flags=0, super_name=None)
+        self.names = Names()
+        self._desc_cache.clear()
+        self._class_cache.clear()
+        self._insn_cache.clear()
         # Pass 1: the header line, for the class name that name resolution needs.
-        pre = self._pre_header(header_idx, cls)
+        pre = self._pre_header(start, header_idx, cls)
         self.lineno = header_idx + 1
         self.line = self.lines[header_idx]
         try:
@@ -747,25 +793,23 @@ class Parser:
         cls.attributes = _merge_annotation_attrs(class_attrs)
         if explicit_flags is not None:
             cls.flags = explicit_flags
-        self._body(cls, header_idx + 1)
-        if self.diags:
-            raise AssemblyError(f"{len(self.diags)} error(s)", self.diags)
-        return cls
+        end = self._body(cls, header_idx + 1)
+        return cls, end
 
     def _cur(self, line: str) -> Cur:
         return Cur(tokenize(strip_comment(line)), len(line.rstrip()) + 1)
 
-    def _find_header(self) -> int | None:
-        for i, raw in enumerate(self.lines):
-            s = strip_comment(raw).strip()
-            if not s or s[0] in ".@":
+    def _find_header(self, start: int) -> int | None:
+        for i in range(start, len(self.lines)):
+            s = strip_comment(self.lines[i]).strip()
+            if not s or s[0] == "." or s[0] == "@" and not re.match(r"@interface\b", s):
                 continue
             return i
         return None
 
-    def _pre_header(self, header_idx: int, cls: m.ClassDef) -> list[tuple[int, list[Tok]]]:
+    def _pre_header(self, start: int, header_idx: int, cls: m.ClassDef) -> list[tuple[int, list[Tok]]]:
         out = []
-        for i in range(header_idx):
+        for i in range(start, header_idx):
             self.lineno = i + 1
             self.line = self.lines[i]
             try:
@@ -1028,7 +1072,8 @@ class Parser:
 
     # ---------------------------------------------------------------- class body
 
-    def _body(self, cls: m.ClassDef, start: int) -> None:
+    def _body(self, cls: m.ClassDef, start: int) -> int:
+        """Members up to the class's closing brace; returns the index of the next line."""
         pending: list[m.Attribute] = []
         st: _MethodState | None = None
         closed = self._class_closed_inline
@@ -1036,14 +1081,10 @@ class Parser:
         lines = self.lines
         n = len(lines)
         while i < n:
+            if closed:
+                return i
             raw = lines[i]
             i += 1
-            if closed:
-                if strip_comment(raw).strip():
-                    self.lineno, self.line = i, raw
-                    self.err(_Err("text after the end of the class", 1))
-                    break
-                continue
             if st is not None:
                 # Fast path for the common instruction line.
                 s = raw.strip()
@@ -1106,6 +1147,7 @@ class Parser:
             self.lineno = n
             self.line = lines[-1] if lines else ""
             self.err(_Err("the class is not closed with `}`", 1))
+        return n
 
     def _member(self, cls: m.ClassDef, c: Cur, pending: list[m.Attribute]) -> _MethodState | None:
         line = self.lineno
@@ -1198,6 +1240,22 @@ class Parser:
         if st.switch is not None:
             self._switch_line(st, s, raw)
             return
+        if s[0] != "." and self._fast_insn(st, s):
+            return
+        if s[-1] == ":" and _FAST_LABEL.match(s) and st.switch is None:
+            name = s[:-1]
+            if name not in st.label_defined:
+                st.label_defined[name] = self.lineno
+                lab = st.labels.get(name)
+                if lab is None:
+                    lab = st.labels[name] = m.Label(name)
+                st.code.elements.append(lab)
+                return
+        if s.startswith(".line ") and s[6:].isdigit():
+            n = int(s[6:])
+            if n <= 0xFFFF:
+                st.code.elements.append(m.LineNumber(n))
+                return
         if _SIMPLE_LINE.match(s) and not s.startswith("."):
             parts = s.split()
             self._insn(st, parts[0], parts[1:], raw, None)
@@ -1231,6 +1289,121 @@ class Parser:
             raise _Err(f"expected an instruction, found `{head.text}`", head.col)
         c.i = 1
         self._insn(st, head.text, None, raw, c)
+
+    def _fast_insn(self, st: _MethodState, s: str) -> bool:
+        """The common instruction shapes without the tokenizer; False means "use the full path".
+
+        Anything unusual (an error, a quoted name, a comment) returns False, and the
+        general path then parses the line again and reports errors with columns.
+        """
+        hit = self._insn_cache.get(s)
+        if hit is not None:
+            st.code.elements.append(m.Insn(hit[0], hit[1], self.lineno))
+            return True
+        fam_of = ops.FAMILY
+        mt = _FAST_MEMBER.match(s)
+        if mt is not None:
+            op = mt.group(1)
+            fam = fam_of.get(op)
+            if fam is ops.METHOD and mt.group(6) is not None:
+                params = mt.group(6)
+                try:
+                    owner = self._fast_owner(mt.group(3))
+                    pd = "".join(self._fast_desc(p) for p in params.split(",")) if params.strip() else ""
+                    desc = "(" + pd + ")" + self._fast_desc(mt.group(7), True)
+                except _Err:
+                    return False
+                itf = mt.group(2) is not None or op == "invokeinterface"
+                args = (m.MemberRef("imethod" if itf else "method", owner, mt.group(4), desc),)
+                self._insn_cache[s] = (op, args)
+                st.code.elements.append(m.Insn(op, args, self.lineno))
+                return True
+            if fam is ops.FIELD and mt.group(5) is not None and mt.group(2) is None:
+                try:
+                    ref = m.MemberRef("field", self._fast_owner(mt.group(3)), mt.group(4), self._fast_desc(mt.group(5)))
+                except _Err:
+                    return False
+                self._insn_cache[s] = (op, (ref,))
+                st.code.elements.append(m.Insn(op, (ref,), self.lineno))
+                return True
+            return False
+        if not _SIMPLE_LINE2.match(s):
+            return False
+        parts = s.split()
+        op = parts[0]
+        fam = fam_of.get(op)
+        n = len(parts)
+        if fam is ops.NONE and n == 1:
+            self._insn_cache[s] = (op, ())
+            st.code.elements.append(m.Insn(op, (), self.lineno))
+            return True
+        if n != 2:
+            return False
+        w = parts[1]
+        if fam is ops.LOCAL:
+            slot = st.locals.get(w)
+            if slot is None or w in st.ambiguous:
+                if not w.isdigit():
+                    return False
+                slot = int(w)
+                if slot > 0xFFFF:
+                    return False
+            exact = ops.canonical_local_op(op, slot) if op != "ret" else ("ret_w" if slot > 255 else "ret")
+            st.code.elements.append(m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno))
+            return True
+        if fam is ops.BRANCH:
+            st.code.elements.append(m.Insn(op, (st.label(w, self.lineno, 0),), self.lineno))
+            return True
+        if fam is ops.CLASS:
+            try:
+                st.code.elements.append(m.Insn(op, (self._fast_class_entry(w),), self.lineno))
+            except _Err:
+                return False
+            return True
+        if fam is ops.PUSH:
+            try:
+                v = int(w)
+            except ValueError:
+                return False
+            if not (-128 <= v <= 127 if op == "bipush" else -32768 <= v <= 32767):
+                return False
+            st.code.elements.append(m.Insn(op, (v,), self.lineno))
+            return True
+        return False
+
+    def _fast_desc(self, text: str, ret: bool = False) -> str:
+        """A type text (``String``, ``int[][]``) -> descriptor, cached; raises _Err."""
+        d = self._desc_cache.get(text)
+        if d is None:
+            t = text.strip()
+            dims = 0
+            while t.endswith("[]"):
+                t = t[:-2]
+                dims += 1
+            if not t or not _FAST_NAME.match(t):
+                raise _Err("slow path")
+            d = self.desc(t, dims, 0)
+            self._desc_cache[text] = d
+        if d == "V" and not ret:
+            raise _Err("slow path")
+        return d
+
+    def _fast_owner(self, text: str) -> str:
+        if text.endswith("]"):
+            return self._fast_desc(text)
+        return self._fast_class_entry(text)
+
+    def _fast_class_entry(self, text: str) -> str:
+        e = self._class_cache.get(text)
+        if e is None:
+            if text.endswith("]"):
+                e = self._fast_desc(text)
+            else:
+                if not _FAST_NAME.match(text) or text in PRIMITIVES:
+                    raise _Err("slow path")
+                e = self._internal(text, 0)
+            self._class_cache[text] = e
+        return e
 
     def _switch_line(self, st: _MethodState, s: str, raw: str) -> None:
         toks = tokenize(strip_comment(raw))
@@ -1538,6 +1711,10 @@ class Parser:
     def _end_method(self, st: _MethodState) -> None:
         for name, (line, col) in st.label_uses.items():
             if name not in st.label_defined:
+                if not col:  # recorded by the fast path, which does not track columns
+                    text = self.lines[line - 1]
+                    found = re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", text.lstrip())
+                    col = (len(text) - len(text.lstrip()) + found.start() + 1) if found else 1
                 self.diags.append(error_at(f"label `{name}` is never defined", self.path, line, col,
                                            self.lines[line - 1], len(name), _suggest(name, st.label_defined)))
         code = st.code
@@ -1606,8 +1783,17 @@ def _merge_annotation_attrs(attrs: list[m.Attribute]) -> list[m.Attribute]:
 
 
 def parse(text: str, path: str = "<input>") -> m.ClassDef:
-    """Parse assembly text; raise :class:`AssemblyError` with every diagnostic found."""
-    return Parser(text, path).parse()
+    """Parse the one class of an assembly text; raise :class:`AssemblyError` with every diagnostic."""
+    classes = Parser(text, path).parse_all()
+    if len(classes) != 1:
+        second = classes[1].line
+        raise AssemblyError("several classes", [error_at(f"expected one class, found {len(classes)}", path, second or None)])
+    return classes[0]
+
+
+def parse_all(text: str, path: str = "<input>") -> list[m.ClassDef]:
+    """Parse every class of an assembly text; raise :class:`AssemblyError` with every diagnostic."""
+    return Parser(text, path).parse_all()
 
 
 def method_param_descs(desc: str) -> list[str]:

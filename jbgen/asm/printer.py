@@ -332,7 +332,9 @@ class _Printer:
             if a.name == "ConstantValue":
                 v = a.value
                 if type(v) is m.Int and f.descriptor == "C":
-                    line += " = " + format_char(v.value)  # type: ignore[attr-defined]
+                    ch = format_char(v.value)  # type: ignore[attr-defined]
+                    # `(char)N` would read as a method header; the plain number is the same value.
+                    line += " = " + (ch if ch.startswith("'") else str(v.value))  # type: ignore[attr-defined]
                 elif type(v) is m.Int and f.descriptor == "Z" and v.value in (0, 1):  # type: ignore[attr-defined]
                     line += " = " + ("true" if v.value else "false")  # type: ignore[attr-defined]
                 else:

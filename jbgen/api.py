@@ -1,0 +1,270 @@
+"""Library entry points: what the CLI calls, and what other programs may call.
+
+Each function takes paths or bytes, returns values (texts, bytes, reports) and
+raises :class:`~jbgen.errors.JbgenError` subclasses; none prints.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from jbgen.asm import model as m
+from jbgen.errors import (
+    AssemblyError,
+    ClassFormatError,
+    Diagnostic,
+    JbgenError,
+    Location,
+    UsageError,
+)
+
+CLASS_MAGIC = b"\xca\xfe\xba\xbe"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Assembled:
+    """One class assembled from text: the parsed model, its bytes and where it came from."""
+
+    cls: m.ClassDef
+    data: bytes
+    path: str
+    text: str
+    warnings: list[Diagnostic]
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _read_path(path: str) -> bytes:
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_text(path: str) -> str:
+    """An assembly file (``-`` for stdin) as text; bad UTF-8 is an error at its line."""
+    data = _read_path(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise AssemblyError(
+            "bad UTF-8",
+            [Diagnostic(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})", Location(_shown(path), line, col))],
+        ) from None
+
+
+def _shown(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def iter_classes(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """``(display path, bytes)`` of every class in the given files, jars and folders.
+
+    A jar entry shows as ``app.jar!/com/example/Foo.class``; folders are walked
+    in sorted order; ``-`` reads one class or jar from stdin; ``jrt:/MODULE/PATH``
+    reads classes of the embedded JDK (a whole module or package as a folder).
+    """
+    for path in paths:
+        if path.startswith("jrt:/"):
+            yield from _iter_jrt(path)
+            continue
+        if path != "-" and os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for f in sorted(files):
+                    full = os.path.join(root, f)
+                    if f.endswith(".class"):
+                        yield full, _read_path(full)
+                    elif f.endswith((".jar", ".zip")):
+                        yield from _iter_jar(full, _read_path(full))
+            continue
+        data = _read_path(path)
+        if data.startswith(ZIP_MAGIC) or path.endswith((".jar", ".zip")):
+            yield from _iter_jar(_shown(path), data)
+        else:
+            yield _shown(path), data
+
+
+def _iter_jar(path: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ClassFormatError(f"{path}: not a readable jar: {exc}") from None
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if info.filename.endswith(".class") and not info.is_dir():
+                try:
+                    yield f"{path}!/{info.filename}", zf.read(info)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    raise ClassFormatError(f"{path}!/{info.filename}: cannot read the entry: {exc}") from None
+
+
+def _iter_jrt(path: str) -> Iterator[tuple[str, bytes]]:
+    from jbgen import jvm
+
+    jvm.start()
+    import jpype
+
+    URI = jpype.JClass("java.net.URI")
+    FileSystems = jpype.JClass("java.nio.file.FileSystems")
+    Files = jpype.JClass("java.nio.file.Files")
+    fs = FileSystems.getFileSystem(URI.create("jrt:/"))
+    rel = path[len("jrt:/") :].strip("/")
+    p = fs.getPath("/modules/" + rel)
+    if not Files.exists(p):
+        raise UsageError(f"{path}: no such class, package or module in the embedded JDK")
+    if Files.isDirectory(p):
+        found = sorted(str(x) for x in Files.walk(p).iterator() if str(x).endswith(".class"))
+        for s in found:
+            yield "jrt:" + s.replace("/modules", "", 1), bytes(Files.readAllBytes(fs.getPath(s)))
+    else:
+        yield path, bytes(Files.readAllBytes(p))
+
+
+# ----------------------------------------------------------------------------- asm / disasm
+
+
+def disassemble(data: bytes, path: str = "<class>") -> str:
+    """Class-file bytes -> jbgen assembly text (no JVM needed)."""
+    from jbgen.asm.printer import print_class
+    from jbgen.asm.reader import read_class
+
+    return print_class(read_class(data, path), path)
+
+
+def parse_text(text: str, path: str) -> list[m.ClassDef]:
+    from jbgen.asm.parser import parse_all
+
+    return parse_all(text, path)
+
+
+def assemble_text(text: str, path: str, classpath: Sequence[str] = ()) -> list[Assembled]:
+    """Assembly text (one or more classes) -> class bytes through java.lang.classfile.
+
+    Every error of every class is collected before raising one AssemblyError.
+    ``Unknown:`` attributes (read from a class file but not writable through the
+    JDK's public API) are dropped with a warning.
+    """
+    from jbgen.asm.assemble import assemble
+
+    classes = parse_text(text, path)
+    out: list[Assembled] = []
+    errors: list[Diagnostic] = []
+    for cls in classes:
+        warnings = _drop_unknown_attributes(cls, path)
+        try:
+            data = assemble(cls, classpath=classpath, path=path)
+        except AssemblyError as exc:
+            errors.extend(_with_source(exc.diagnostics, text))
+            continue
+        out.append(Assembled(cls, data, path, text, warnings))
+    if errors:
+        raise AssemblyError(f"{len(errors)} error(s)", errors)
+    return out
+
+
+def _with_source(diags: list[Diagnostic], text: str) -> list[Diagnostic]:
+    lines = text.splitlines()
+    out = []
+    for d in diags:
+        loc = d.location
+        if d.source_line is None and loc is not None and loc.line and 0 < loc.line <= len(lines):
+            src = lines[loc.line - 1]
+            if loc.col is None:
+                # Point at the first non-blank character of the line.
+                loc = Location(loc.path, loc.line, len(src) - len(src.lstrip()) + 1)
+            d = Diagnostic(d.message, loc, src, d.severity, max(d.span, len(src.strip()) if loc.col else 1), d.notes)
+        out.append(d)
+    return out
+
+
+def _drop_unknown_attributes(cls: m.ClassDef, path: str) -> list[Diagnostic]:
+    warnings: list[Diagnostic] = []
+
+    def keep(attrs: list[m.Attribute], line: int) -> list[m.Attribute]:
+        kept = []
+        for a in attrs:
+            if a.name.startswith("Unknown:"):
+                warnings.append(
+                    Diagnostic(f"attribute {a.name[8:]!r} is not supported and was dropped", Location(path, line or None), severity="warning")
+                )
+            else:
+                kept.append(a)
+        return kept
+
+    cls.attributes = keep(cls.attributes, cls.line)
+    for f in cls.fields:
+        f.attributes = keep(f.attributes, f.line)
+    for md in cls.methods:
+        md.attributes = keep(md.attributes, md.line)
+        if md.code is not None:
+            md.code.attributes = keep(md.code.attributes, md.line)
+    return warnings
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+def verify_paths(paths: Sequence[str], classpath: Sequence[str] = (), *, link: bool = True) -> list:
+    """Run the three checks on class files, jars, folders and ``.jbasm`` files.
+
+    Assembly files are assembled first (an assembly error is reported as that
+    input's failure), and their diagnostics point at ``.jbasm`` lines.
+    """
+    from jbgen.asm.reader import read_class
+    from jbgen.check.verify import CheckReport, ClassInput, SourceMap, verify_classes
+
+    inputs: list[ClassInput] = []
+    early: list[tuple[int, CheckReport]] = []
+    for path in paths:
+        if path.endswith(".jbasm") or (path == "-" and _stdin_is_text()):
+            text = read_text(path)
+            shown = _shown(path)
+            try:
+                assembled = assemble_text(text, shown, classpath)
+            except AssemblyError as exc:
+                rep = CheckReport(shown, None, {"assemble": "failed"}, list(exc.diagnostics))
+                early.append((len(inputs) + len(early), rep))
+                continue
+            for a in assembled:
+                try:
+                    back = read_class(a.data, shown)
+                    sm = SourceMap.build(shown, text, a.cls, back)
+                except JbgenError:
+                    sm = None
+                inputs.append(ClassInput(shown, a.data, sm))
+            continue
+        for display, data in iter_classes([path]):
+            inputs.append(ClassInput(display, data))
+    reports = verify_classes(inputs, classpath, link_check=link)
+    for pos, rep in early:
+        reports.insert(pos, rep)
+    return reports
+
+
+_stdin_cache: bytes | None = None
+
+
+def _stdin_is_text() -> bool:
+    """Peek at stdin: assembly text or class bytes?  (The bytes are kept for the reader.)"""
+    global _stdin_cache
+    if _stdin_cache is None:
+        _stdin_cache = sys.stdin.buffer.read()
+        sys.stdin = io.TextIOWrapper(io.BytesIO(_stdin_cache))
+    return not (_stdin_cache.startswith(CLASS_MAGIC) or _stdin_cache.startswith(ZIP_MAGIC))

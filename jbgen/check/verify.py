@@ -1,0 +1,339 @@
+"""Verification of class bytes: structural parse, ``ClassFile.verify``, HotSpot link-time.
+
+Three layers, each a function that returns diagnostics (it never raises for a
+bad class, and never prints):
+
+1. :func:`structural` reads the bytes with jbgen's strict reader and with the
+   JDK's ``ClassFile.parse``;
+2. :func:`classfile_verify` runs ``java.lang.classfile``'s verifier (the
+   JDK's port of HotSpot's type-checking verifier; no class loading);
+3. :func:`link` defines the classes in a throwaway class loader and links them
+   without initializing them, so HotSpot's own verifier runs and none of the
+   class's code does (no ``<clinit>``, no method).
+
+Diagnostics name class, method and bci, and when the class came from assembly
+text (a :class:`SourceMap`), the ``.jbasm`` line of the instruction at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from jbgen.asm import model as m
+from jbgen.asm.names import Names
+from jbgen.errors import ClassFormatError, Diagnostic, Location
+
+
+@dataclass
+class SourceMap:
+    """Where the instructions of an assembled class came from.
+
+    ``methods`` maps ``(name, descriptor)`` to the method's header line and a
+    map from bci to assembly line.
+    """
+
+    path: str
+    lines: list[str]
+    class_line: int = 0
+    methods: dict[tuple[str, str], tuple[int, dict[int, int]]] = field(default_factory=dict)
+
+    @staticmethod
+    def build(path: str, text: str, source: m.ClassDef, assembled: m.ClassDef) -> SourceMap:
+        """Pair the parsed class (lines) with the class read back from its bytes (bcis)."""
+        sm = SourceMap(path, text.splitlines(), source.line)
+        by_key = {(md.name, md.descriptor): md for md in assembled.methods}
+        for md in source.methods:
+            bcis: dict[int, int] = {}
+            out = by_key.get((md.name, md.descriptor))
+            if md.code is not None and out is not None and out.code is not None:
+                src = [e for e in md.code.elements if type(e) is m.Insn]
+                got = [e for e in out.code.elements if type(e) is m.Insn]
+                if len(src) == len(got):
+                    for a, b in zip(src, got, strict=True):
+                        bcis[b.bci] = a.line
+            sm.methods[(md.name, md.descriptor)] = (md.line, bcis)
+        return sm
+
+    def locate(self, method: tuple[str, str] | None, bci: int | None) -> Location:
+        line = self.class_line
+        if method is not None:
+            entry = self.methods.get(method)
+            if entry is not None:
+                line = entry[0] or line
+                if bci is not None:
+                    exact = entry[1].get(bci)
+                    if exact is None and entry[1]:
+                        # A bci inside an instruction (or a frame position): the one before.
+                        before = [b for b in entry[1] if b <= bci]
+                        exact = entry[1][max(before)] if before else None
+                    line = exact or line
+        col = None
+        if line and 0 < line <= len(self.lines):
+            src = self.lines[line - 1]
+            col = len(src) - len(src.lstrip()) + 1
+        return Location(self.path, line or None, col)
+
+    def source_line(self, loc: Location) -> str | None:
+        if loc.line and 0 < loc.line <= len(self.lines):
+            return self.lines[loc.line - 1]
+        return None
+
+
+@dataclass
+class ClassInput:
+    """One class to check: where it is shown from, its bytes, and its source when known."""
+
+    display: str
+    data: bytes
+    source: SourceMap | None = None
+    name: str | None = None  # internal name, once read
+
+
+@dataclass
+class CheckReport:
+    """The outcome of the three checks for one class."""
+
+    display: str
+    name: str | None
+    checks: dict[str, str] = field(default_factory=dict)  # check -> ok|failed|skipped
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(v != "failed" for v in self.checks.values())
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "input": self.display,
+            "class": self.name.replace("/", ".") if self.name else None,
+            "ok": self.ok,
+            "checks": dict(self.checks),
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+
+
+def _diag(inp: ClassInput, message: str, method: tuple[str, str] | None = None, bci: int | None = None,
+          notes: tuple[str, ...] = ()) -> Diagnostic:
+    where = ""
+    if method is not None:
+        names = Names(inp.name or "")
+        try:
+            shown = f"{method[0]}{names.method_desc_text(method[1])}"
+        except ValueError:
+            shown = f"{method[0]}{method[1]}"
+        where = f"in {shown}" + (f" at bci {bci}" if bci is not None else "") + ": "
+    if inp.source is not None:
+        loc = inp.source.locate(method, bci)
+        cls_note = (f"class {inp.name.replace('/', '.')}",) if inp.name else ()
+        return Diagnostic(where + message, loc, inp.source.source_line(loc), notes=cls_note + notes)
+    prefix = f"{inp.name.replace('/', '.')}: " if inp.name else ""
+    return Diagnostic(prefix + where + message, Location(inp.display), notes=notes)
+
+
+# ----------------------------------------------------------------------------- 1. structure
+
+
+def structural(inp: ClassInput) -> tuple[m.ClassDef | None, list[Diagnostic]]:
+    """Read the class strictly (jbgen's reader, then the JDK's parser)."""
+    from jbgen.asm.reader import read_class
+
+    try:
+        cls = read_class(inp.data, inp.display)
+    except ClassFormatError as exc:
+        return None, [Diagnostic(d.message, Location(inp.display)) for d in exc.diagnostics]
+    inp.name = cls.name
+    return cls, []
+
+
+# ----------------------------------------------------------------------------- 2. ClassFile.verify
+
+# "Bad type on operand stack in demo/Foo::f(int) @2 (integer_type is not assignable ...)"
+_CF_VERIFY = re.compile(r"^(?P<msg>.*?) in (?P<cls>[^\s:]+)::(?P<name>[^\s(]+)\((?P<params>[^)]*)\)(?: @(?P<bci>\d+))?(?P<rest>.*)$", re.S)
+
+
+def classfile_verify(inp: ClassInput, cls: m.ClassDef | None) -> list[Diagnostic]:
+    """``ClassFile.of().verify(bytes)``: every error, mapped to method, bci and line."""
+    from jbgen.asm._jdk import jdk
+
+    if cls is not None and cls.major < 50:
+        # The type-checking verifier needs stack maps (version 50+); HotSpot's
+        # old type-inferencing verifier covers older classes at link time.
+        return []
+    J = jdk()
+    try:
+        errors = J.ClassFile.of().verify(inp.data)
+    except Exception as exc:  # a JDK bug or a class it cannot even read
+        return [_diag(inp, f"ClassFile.verify failed: {exc}")]
+    out = []
+    for e in errors:
+        msg = str(e.getMessage())
+        out.append(_map_cf_message(inp, cls, msg))
+    return out
+
+
+def _map_cf_message(inp: ClassInput, cls: m.ClassDef | None, msg: str) -> Diagnostic:
+    mt = _CF_VERIFY.match(msg.strip())
+    if mt is None or cls is None:
+        return _diag(inp, msg.strip())
+    name = mt.group("name")
+    params = [p.strip() for p in mt.group("params").split(",") if p.strip()]
+    method = _find_method(cls, name, params)
+    bci = int(mt.group("bci")) if mt.group("bci") else None
+    text = mt.group("msg").strip()
+    rest = mt.group("rest").strip()
+    if rest:
+        text += " " + rest
+    return _diag(inp, text, method, bci)
+
+
+def _find_method(cls: m.ClassDef, name: str, params: list[str]) -> tuple[str, str] | None:
+    """The method a JDK message names as ``name(int, String)``."""
+    candidates = [md for md in cls.methods if md.name == name]
+    if len(candidates) == 1:
+        return (name, candidates[0].descriptor)
+    names = Names(cls.name)
+    for md in candidates:
+        try:
+            shown = names.method_desc_text(md.descriptor)
+        except ValueError:
+            continue
+        inner = shown[1 : shown.index(")")]
+        got = [p for p in inner.split(",") if p]
+        if len(got) == len(params) and all(
+            g == p or p.endswith("." + g) or g.endswith(p.rsplit(".", 1)[-1]) for g, p in zip(got, params, strict=True)
+        ):
+            return (name, md.descriptor)
+    return (name, candidates[0].descriptor) if candidates else None
+
+
+# ----------------------------------------------------------------------------- 3. HotSpot link
+
+# HotSpot: "Location:\n    demo/Foo.f(I)I @2: ireturn\n  Reason:\n    Type ... "
+_HS_LOCATION = re.compile(r"Location:\s*\n\s*(?P<cls>\S+?)\.(?P<name>[^.(\s]+)(?P<desc>\([^\s]*)\s+@(?P<bci>\d+)")
+_HS_REASON = re.compile(r"Reason:\s*\n\s*(?P<reason>.+)")
+
+
+def link(inputs: Sequence[ClassInput], classpath: Sequence[str] = ()) -> dict[int, list[Diagnostic] | None]:
+    """Define and link every class in one throwaway loader; ``None`` means skipped.
+
+    The classes are written to a private temporary folder under their binary
+    names and loaded by a fresh ``URLClassLoader`` whose parent sees only the
+    platform classes and ``classpath``, so the classes under test win over
+    same-named classes elsewhere.  ``Class.forName(name, false, loader)`` loads
+    without initializing; ``getDeclaredMethods()`` then links the class, which
+    runs HotSpot's verifier; no code of the class runs.
+    """
+    from jbgen.asm._jdk import jdk
+
+    J = jdk()
+    import jpype
+
+    File = jpype.JClass("java.io.File")
+    URLClassLoader = jpype.JClass("java.net.URLClassLoader")
+    ClassLoader = jpype.JClass("java.lang.ClassLoader")
+    JClassCls = jpype.JClass("java.lang.Class")
+    URL = jpype.JClass("java.net.URL")
+    del J
+    results: dict[int, list[Diagnostic] | None] = {}
+    tmp = tempfile.mkdtemp(prefix="jbgen-link-")
+    try:
+        todo = []
+        for i, inp in enumerate(inputs):
+            name = inp.name
+            if name is None:
+                results[i] = None
+                continue
+            if name.startswith("java/") or name == "module-info" or name.endswith("/module-info") or name.endswith("package-info"):
+                # Only the boot loader may define java.* classes; module-info is not a class.
+                results[i] = None
+                continue
+            dest = os.path.join(tmp, *name.split("/")) + ".class"
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as fh:
+                fh.write(inp.data)
+            todo.append((i, inp))
+        if not todo:
+            return results
+        urls = [File(tmp).toURI().toURL()] + [File(p).toURI().toURL() for p in classpath]
+        loader = URLClassLoader(jpype.JArray(URL)(urls), ClassLoader.getPlatformClassLoader())
+        try:
+            for i, inp in todo:
+                results[i] = _link_one(inp, loader, JClassCls)
+        finally:
+            loader.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def _link_one(inp: ClassInput, loader: object, JClassCls: object) -> list[Diagnostic]:
+    import jpype
+
+    name = (inp.name or "").replace("/", ".")
+    try:
+        c = JClassCls.forName(name, False, loader)  # type: ignore[attr-defined]
+        c.getDeclaredMethods()
+        c.getDeclaredFields()
+        c.getDeclaredConstructors()
+    except jpype.JException as exc:
+        return [_map_link_error(inp, exc)]
+    return []
+
+
+def _map_link_error(inp: ClassInput, exc: BaseException) -> Diagnostic:
+    jcls = str(exc.getClass().getName())  # type: ignore[attr-defined]
+    msg = str(exc.getMessage() or "")  # type: ignore[attr-defined]
+    kind = jcls.rsplit(".", 1)[-1]
+    loc = _HS_LOCATION.search(msg)
+    if loc is not None:
+        reason = _HS_REASON.search(msg)
+        head = msg.split("\n", 1)[0].strip()
+        text = f"{kind}: {head}"
+        if reason is not None:
+            text += f": {reason.group('reason').strip()}"
+        return _diag(inp, text, (loc.group("name"), loc.group("desc")), int(loc.group("bci")))
+    if kind == "NoClassDefFoundError":
+        return _diag(inp, f"cannot link: class {msg.replace('/', '.')} is not on the classpath",
+                     notes=("pass the jars or folders it needs with --classpath",))
+    return _diag(inp, f"{kind}: {msg.strip()}")
+
+
+# ----------------------------------------------------------------------------- all three
+
+
+def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), *, link_check: bool = True) -> list[CheckReport]:
+    """Run the three checks on every input; one report per input, in order."""
+    reports: list[CheckReport] = []
+    parsed: list[m.ClassDef | None] = []
+    for inp in inputs:
+        cls, diags = structural(inp)
+        rep = CheckReport(inp.display, inp.name)
+        rep.checks["structure"] = "failed" if diags else "ok"
+        rep.diagnostics.extend(diags)
+        reports.append(rep)
+        parsed.append(cls)
+    for inp, cls, rep in zip(inputs, parsed, reports, strict=True):
+        if cls is None:
+            rep.checks["classfile-verify"] = "skipped"
+            continue
+        if cls.major < 50:
+            rep.checks["classfile-verify"] = "skipped"
+            continue
+        diags = classfile_verify(inp, cls)
+        rep.checks["classfile-verify"] = "failed" if diags else "ok"
+        rep.diagnostics.extend(diags)
+    if link_check:
+        linked = link(inputs, classpath)
+        for i, rep in enumerate(reports):
+            res = linked.get(i)
+            if res is None:
+                rep.checks["link"] = "skipped"
+            else:
+                rep.checks["link"] = "failed" if res else "ok"
+                rep.diagnostics.extend(res)
+    return reports

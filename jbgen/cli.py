@@ -1,0 +1,191 @@
+"""The ``jbgen`` command line: parse options, call :mod:`jbgen.api`, render, exit.
+
+This is the one place where exceptions become exit codes: a
+:class:`~jbgen.errors.JbgenError` is rendered to stderr as
+``file:line:col: error: message`` blocks and exits with its code; anything
+else is an internal error (exit 70) with a "please report" line, and a Python
+traceback only with ``-v``.  Data goes to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from jbgen import __version__
+from jbgen.errors import Diagnostic, JbgenError, UsageError
+
+EXIT_INTERNAL = 70
+
+
+def _classpath(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(p for p in v.split(os.pathsep) if p)
+    for p in out:
+        if not os.path.exists(p):
+            raise UsageError(f"--classpath: {p}: no such file or folder")
+    return out
+
+
+def _emit_diags(diags: Sequence[Diagnostic]) -> None:
+    for d in diags:
+        click.echo(d.render(), err=True)
+
+
+class _Group(click.Group):
+    """Turns jbgen's exceptions into exit codes (click's own usage errors keep theirs)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        verbose = bool(ctx.params.get("verbose"))
+        try:
+            return super().invoke(ctx)
+        except JbgenError as exc:
+            click.echo(exc.render(), err=True)
+            if verbose:
+                traceback.print_exc()
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # `jbgen disasm x.jar | head`: the reader went away; that is not an error.
+            sys.stderr.close()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001  (the one place that catches everything)
+            click.echo(f"jbgen: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("please report this at the jbgen issue tracker, with the command and input", err=True)
+            if verbose:
+                traceback.print_exc()
+            else:
+                click.echo("(run with -v for the Python traceback)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+        return None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jbgen")
+@click.option("-v", "--verbose", is_flag=True, help="Show Python tracebacks for errors.")
+def main(verbose: bool) -> None:
+    """jbgen: JVM class files from contracts, assembled, verified and tested."""
+
+
+# ----------------------------------------------------------------------------- asm
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--out", "out_dir", default=".", show_default=True,
+              help="Folder for the class files (under their package path); `-` writes one class to stdout.")
+@click.option("--classpath", "-cp", multiple=True, help="Jars and folders for the class hierarchy (os.pathsep-separated).")
+def asm(files: tuple[str, ...], out_dir: str, classpath: tuple[str, ...]) -> None:
+    """Assemble .jbasm files (`-` reads stdin) into class files."""
+    from jbgen import api
+    from jbgen.errors import AssemblyError
+    from jbgen.output import atomic_write, class_path
+
+    cp = _classpath(classpath)
+    results = []
+    errors: list[Diagnostic] = []
+    for f in files:
+        text = api.read_text(f)
+        try:
+            results.extend(api.assemble_text(text, "<stdin>" if f == "-" else f, cp))
+        except AssemblyError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise AssemblyError(f"{len(errors)} error(s)", errors)
+    for r in results:
+        _emit_diags(r.warnings)
+    if out_dir == "-":
+        if len(results) != 1:
+            raise UsageError(f"-o - writes one class to stdout, but the input holds {len(results)}")
+        sys.stdout.buffer.write(results[0].data)
+        sys.stdout.buffer.flush()
+        return
+    for r in results:
+        atomic_write(class_path(out_dir, r.cls.name), r.data)
+
+
+# ----------------------------------------------------------------------------- disasm
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", "out_dir", default=None,
+              help="Write one .jbasm per class into this folder (under its package path) instead of stdout.")
+def disasm(inputs: tuple[str, ...], out_dir: str | None) -> None:
+    """Disassemble class files, jars or folders (`-` reads stdin; `jrt:/java.base/java/lang` the JDK)."""
+    from jbgen import api
+    from jbgen.asm.printer import print_class
+    from jbgen.asm.reader import read_class
+    from jbgen.output import atomic_write, class_path
+
+    out = sys.stdout
+    first = True
+    failures: list[JbgenError] = []
+    for display, data in api.iter_classes(inputs):
+        try:
+            cls = read_class(data, display)
+            text = print_class(cls, display)
+        except JbgenError as exc:
+            failures.append(exc)
+            click.echo(exc.render(), err=True)
+            continue
+        if out_dir is not None:
+            atomic_write(class_path(out_dir, cls.name, ".jbasm"), text)
+            continue
+        if not first:
+            out.write("\n")
+        first = False
+        out.write(f"// {display}\n")
+        out.write(text)
+    out.flush()
+    if failures:
+        sys.exit(failures[0].exit_code)
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--classpath", "-cp", multiple=True, help="Jars and folders the classes need (os.pathsep-separated).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--no-link", is_flag=True, help="Skip HotSpot link-time verification.")
+def verify(inputs: tuple[str, ...], classpath: tuple[str, ...], as_json: bool, no_link: bool) -> None:
+    """Verify class files, jars, folders or .jbasm files: structure, ClassFile.verify, HotSpot link.
+
+    Exit 0 when every class passes every check, 3 when any fails.
+    """
+    from jbgen import api
+
+    reports = api.verify_paths(inputs, _classpath(classpath), link=not no_link)
+    bad = [r for r in reports if not r.ok]
+    if as_json:
+        doc = {"ok": not bad, "classes": [r.to_json() for r in reports],
+               "summary": {"classes": len(reports), "failed": len(bad)}}
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        for r in reports:
+            name = r.name.replace("/", ".") if r.name else r.display
+            checks = ", ".join(f"{k} {v}" for k, v in r.checks.items())
+            if r.ok:
+                click.echo(f"ok      {name} ({checks})")
+            else:
+                click.echo(f"FAILED  {name} ({checks})")
+                _emit_diags(r.diagnostics)
+        click.echo(f"{len(reports) - len(bad)} passed, {len(bad)} failed", err=True)
+    if bad:
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

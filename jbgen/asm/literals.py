@@ -28,7 +28,7 @@ def quote(s: str) -> str:
         return '"' + s + '"'
     s = utf16_units(s)
     out = ['"']
-    for ch in s:
+    for i, ch in enumerate(s):
         e = _ESC.get(ch)
         if e is not None:
             out.append(e)
@@ -39,6 +39,9 @@ def quote(s: str) -> str:
             out.append(f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}")
         elif ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
             out.append(ch)
+        elif ord(ch) < 8 and (i + 1 == len(s) or not "0" <= s[i + 1] <= "7"):
+            # Java's short octal escape: string-concatenation recipes are full of \1.
+            out.append(f"\\{ord(ch)}")
         else:
             out.append(f"\\u{ord(ch):04x}")
     out.append('"')

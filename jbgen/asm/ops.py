@@ -99,3 +99,26 @@ def canonical_local_op(base: str, slot: int) -> str:
 
 def canonical_iinc(slot: int, delta: int) -> str:
     return "iinc" if slot <= 255 and -128 <= delta <= 127 else "iinc_w"
+
+
+# Bootstrap methods with a short form in the text (`invokedynamic concat(...)... "recipe"`
+# and `invokedynamic apply()Function lambda <impl> <sam type> <instantiated type>`).
+def _bsm(owner: str, name: str, desc: str) -> object:
+    from jbgen.asm.model import MemberRef
+
+    return MemberRef("method", owner, name, desc)
+
+
+CONCAT_BSM = _bsm(
+    "java/lang/invoke/StringConcatFactory",
+    "makeConcatWithConstants",
+    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
+    "Ljava/lang/String;[Ljava/lang/Object;)Ljava/lang/invoke/CallSite;",
+)
+LAMBDA_BSM = _bsm(
+    "java/lang/invoke/LambdaMetafactory",
+    "metafactory",
+    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
+    "Ljava/lang/invoke/MethodType;Ljava/lang/invoke/MethodHandle;Ljava/lang/invoke/MethodType;)"
+    "Ljava/lang/invoke/CallSite;",
+)

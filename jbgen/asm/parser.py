@@ -1692,7 +1692,25 @@ class Parser:
         elif fam == ops.INDY:
             name = self.name_tok(c, "the call site name")
             desc = self.method_desc(c)
-            els.append(m.Insn(op, (m.CallSite(self.bootstrap(c), name, desc),), line))
+            nxt = c.peek()
+            if name == "concat" and nxt is not None and nxt.kind == STR:
+                # invokedynamic concat(String,int)String "recipe \1" [, constants...]
+                bargs: list[m.Loadable] = [m.Str(unquote(nxt.text))]
+                c.i += 1
+                while c.accept(","):
+                    bargs.append(self.const(c))
+                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.CONCAT_BSM), tuple(bargs))  # type: ignore[arg-type]
+                cs = m.CallSite(bsm, "makeConcatWithConstants", desc)
+            elif c.accept("lambda"):
+                # invokedynamic apply()Function lambda <impl handle> <sam type> <instantiated type>
+                impl = self.handle(c)
+                sam = m.MethodTypeConst(self.method_desc(c))
+                inst = m.MethodTypeConst(self.method_desc(c))
+                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.LAMBDA_BSM), (sam, impl, inst))  # type: ignore[arg-type]
+                cs = m.CallSite(bsm, name, desc)
+            else:
+                cs = m.CallSite(self.bootstrap(c), name, desc)
+            els.append(m.Insn(op, (cs,), line))
         elif fam in (ops.TABLESWITCH, ops.LOOKUPSWITCH):
             c.expect("{")
             c.end()

@@ -43,7 +43,8 @@ def name_text(s: str) -> str:
 
 
 class _Printer:
-    def __init__(self, cls: m.ClassDef) -> None:
+    def __init__(self, cls: m.ClassDef, debug: bool = True) -> None:
+        self.debug = debug
         self.cls = cls
         self.names = Names(cls.name)
         self.out: list[str] = []
@@ -67,6 +68,30 @@ class _Printer:
         kind = m.REF_KINDS.get(h.ref_kind, str(h.ref_kind))
         itf = "interface " if h.ref.kind == "imethod" and h.ref_kind in (6, 7) else ""
         return f"{kind} {itf}{self.member(h.ref)}"
+
+    def indy_alias(self, cs: m.CallSite) -> str | None:
+        """The short forms of the two call sites javac emits most (see ``ops.CONCAT_BSM``)."""
+        b = cs.bootstrap
+        h = b.handle
+        if h.ref_kind != 6:
+            return None
+        desc = self.names.method_desc_text(cs.descriptor)
+        if h.ref == ops.CONCAT_BSM and cs.name == "makeConcatWithConstants" and b.args and type(b.args[0]) is m.Str:
+            rest = "".join(", " + self.const(a) for a in b.args[1:])
+            return f"concat{desc} {quote(b.args[0].value)}{rest}"  # type: ignore[union-attr]
+        if (
+            h.ref == ops.LAMBDA_BSM
+            and len(b.args) == 3
+            and type(b.args[0]) is m.MethodTypeConst
+            and type(b.args[1]) is m.MethodHandleConst
+            and type(b.args[2]) is m.MethodTypeConst
+        ):
+            sam, impl, inst = b.args
+            return (
+                f"{name_text(cs.name)}{desc} lambda {self.handle(impl)} "  # type: ignore[arg-type]
+                f"{self.names.method_desc_text(sam.descriptor)} {self.names.method_desc_text(inst.descriptor)}"  # type: ignore[union-attr]
+            )
+        return None
 
     def bootstrap(self, b: m.Bootstrap) -> str:
         args = ", ".join(self.const(a) for a in b.args)
@@ -163,6 +188,8 @@ class _Printer:
         out = self.out
         for a in attrs:
             n, v = a.name, a.value
+            if not self.debug and n in _DEBUG_ATTRIBUTES:
+                continue
             if n == "SourceFile":
                 out.append(f"{ind}.source {quote(v)}")  # type: ignore[arg-type]
             elif n == "Signature":
@@ -350,6 +377,9 @@ class _Printer:
             raise ClassFormatError(f"method {meth.name}: {exc}") from None
         static = bool(meth.flags & m.ACC_STATIC)
         slot_names = self.slot_names(meth, params, static)
+        self.first_free = (0 if static else 1) + sum(2 if p in ("J", "D") else 1 for p in params)
+        self.param_names = {slot_names[s] for s in range(self.first_free) if s in slot_names}
+        self.declared: set[int] = set()
         ptexts = []
         slot = 0 if static else 1
         for p in params:
@@ -410,12 +440,30 @@ class _Printer:
                 seen[nm] = s
         return names
 
+    def local_decls(self, code: m.Code, slot_names: dict[int, str]) -> None:
+        """Without debug info, named locals become `.local` declarations (no attribute)."""
+        params = {lv.slot for lv in code.locals if lv.name in self.param_names}
+        next_slot = self.first_free
+        for lv in sorted(code.locals, key=lambda v: v.slot):
+            if lv.signature or lv.slot in params or slot_names.get(lv.slot) != lv.name:
+                continue
+            if lv.slot in self.declared:
+                continue
+            self.declared.add(lv.slot)
+            typ = self.t(lv.descriptor)
+            if lv.slot == next_slot:
+                self.out.append(f"{IND * 2}.local {typ} {lv.name}")
+            else:
+                self.out.append(f"{IND * 2}.local {typ} {lv.name} slot {lv.slot}")
+            next_slot = max(next_slot, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
+
     def code(self, code: m.Code, slot_names: dict[int, str]) -> None:
         out = self.out
+        used = _used_labels(code, self.debug)
         labels: dict[m.Label, str] = {}
         n = 0
         for e in code.elements:
-            if type(e) is m.Label:
+            if type(e) is m.Label and e in used:
                 labels[e] = f"L{n}"  # type: ignore[index]
                 n += 1
         ind2 = IND * 2
@@ -426,7 +474,9 @@ class _Printer:
                 raise ClassFormatError("a label is used but not placed in the code")
             return nm
 
-        for lv in code.locals:
+        if not self.debug:
+            self.local_decls(code, slot_names)
+        for lv in code.locals if self.debug else ():
             kw = ".vartype" if lv.signature else ".var"
             typ = quote(lv.descriptor) if lv.signature else self.t(lv.descriptor)
             out.append(f"{ind2}{kw} {name_text(lv.name)} {typ} slot {lv.slot} from {lab(lv.start)} to {lab(lv.end)}")
@@ -488,6 +538,10 @@ class _Printer:
                     out.append(f"{ind2}{prefix}iinc {operand} {delta}")
                 elif f == ops.INDY:
                     cs: m.CallSite = args[0]
+                    alias = self.indy_alias(cs)
+                    if alias is not None:
+                        out.append(f"{ind2}invokedynamic {alias}")
+                        continue
                     out.append(
                         f"{ind2}invokedynamic {name_text(cs.name)}{self.names.method_desc_text(cs.descriptor)} "
                         f"{self.bootstrap(cs.bootstrap)}"
@@ -513,19 +567,60 @@ class _Printer:
                 else:
                     raise ClassFormatError(f"cannot print instruction {op}")
             elif t is m.Label:
-                out.append(f"{IND}{labels[e]}:")  # type: ignore[index]
-            elif t is m.LineNumber:
+                nm = labels.get(e)  # type: ignore[arg-type]
+                if nm is not None:
+                    out.append(f"{IND}{nm}:")
+            elif t is m.LineNumber and self.debug:
                 out.append(f"{ind2}.line {e.line}")  # type: ignore[union-attr]
+
+
+def _used_labels(code: m.Code, debug: bool) -> set[m.Label]:
+    """Labels something refers to; the others (line-number starts) need not be printed."""
+    used: set[m.Label] = set()
+    for e in code.elements:
+        if type(e) is m.Insn:
+            for a in e.args:  # type: ignore[union-attr]
+                if type(a) is m.Label:
+                    used.add(a)
+                elif type(a) is tuple:
+                    for b in a:
+                        if type(b) is m.Label:
+                            used.add(b)
+                        elif type(b) is tuple:
+                            used.update(x for x in b if type(x) is m.Label)
+    for h in code.handlers:
+        used.update((h.start, h.end, h.handler))
+    if debug:
+        for lv in code.locals:
+            used.update((lv.start, lv.end))
+    for a in code.attributes:
+        for ta in a.value or ():  # type: ignore[attr-defined]
+            stack = list(ta.target_info)
+            while stack:
+                x = stack.pop()
+                if type(x) is m.Label:
+                    used.add(x)
+                elif type(x) is tuple:
+                    stack.extend(x)
+    return used
+
+
+_DEBUG_ATTRIBUTES = frozenset({"SourceFile", "MethodParameters", "SourceDebugExtension"})
 
 
 def _local_name_ok(nm: str) -> bool:
     return bool(nm) and is_bare_name(nm) and nm not in ops.FAMILY and nm not in ("wide", "exact") and nm[0] not in "0123456789-<"
 
 
-def print_class(cls: m.ClassDef, path: str = "<class>") -> str:
-    """The assembly text of ``cls``."""
+def print_class(cls: m.ClassDef, path: str = "<class>", *, debug: bool = True) -> str:
+    """The assembly text of ``cls``.
+
+    With ``debug=False`` the debugging attributes (line numbers, local variable
+    tables, source file, method parameters) are left out and named locals are
+    declared with ``.local`` instead: the text a person or a model would write.
+    """
     try:
-        return _Printer(cls).print()
+        return _Printer(cls, debug).print()
     except NameError_ as exc:
         raise ClassFormatError(str(exc), [error_at(f"{cls.name}: {exc}", path)]) from None
     except ClassFormatError as exc:

@@ -63,6 +63,14 @@ class Tok:
     col: int  # 1-based
 
 
+def _unq(t: Tok) -> str:
+    """The value of a string token; a bad escape is an error at the token."""
+    try:
+        return unquote(t.text)
+    except ValueError as exc:
+        raise _Err(str(exc), t.col, len(t.text)) from None
+
+
 def tokenize(line: str) -> list[Tok]:
     toks: list[Tok] = []
     pos = 0
@@ -277,7 +285,7 @@ class Parser:
         """A Java type at the cursor: (element name, dims, column); quoted = literal binary name."""
         t = c.next(what)
         if t.kind == STR:
-            name = "\0" + unquote(t.text)
+            name = "\0" + _unq(t)
         elif t.kind == WORD:
             name = t.text
         else:
@@ -369,7 +377,7 @@ class Parser:
         t = c.next("a member reference `Owner.name`")
         col = t.col
         if t.kind == STR:
-            owner = unquote(t.text).replace(".", "/")
+            owner = _unq(t).replace(".", "/")
             nt = c.word("`.name` after the quoted owner")
             if not nt.text.startswith("."):
                 raise _Err("expected `.name` after the owner", nt.col)
@@ -401,7 +409,7 @@ class Parser:
         t = c.next("a quoted member name")
         if t.kind != STR:
             raise _Err("expected a quoted member name", t.col)
-        return unquote(t.text)
+        return _unq(t)
 
     def member_ref(self, c: Cur, kind: str) -> m.MemberRef:
         """``Owner.name:Type`` for fields, ``Owner.name(params)ret`` for methods."""
@@ -414,7 +422,7 @@ class Parser:
     def name_tok(self, c: Cur, what: str) -> str:
         t = c.next(what)
         if t.kind == STR:
-            return unquote(t.text)
+            return _unq(t)
         if t.kind != WORD:
             raise _Err(f"expected {what}, found `{t.text}`", t.col)
         return t.text
@@ -453,7 +461,7 @@ class Parser:
             raise _Err("expected a constant", c.end_col)
         if t.kind == STR:
             c.i += 1
-            return m.Str(unquote(t.text))
+            return m.Str(_unq(t))
         if t.kind == CHR:
             c.i += 1
             return m.Int(self._char(t))
@@ -508,7 +516,10 @@ class Parser:
         raise _Err(f"expected a constant, found `{name}`", col, len(name))
 
     def _char(self, t: Tok) -> int:
-        s = unquote('"' + t.text[1:-1].replace('"', '\\"') + '"')
+        try:
+            s = unquote('"' + t.text[1:-1].replace('"', '\\"') + '"')
+        except ValueError as exc:
+            raise _Err(str(exc), t.col, len(t.text)) from None
         if len(s) != 1:
             raise _Err("a character literal holds one UTF-16 unit", t.col, len(t.text))
         return ord(s)
@@ -542,7 +553,7 @@ class Parser:
             raise _Err("expected an element value", c.end_col)
         if t.kind == STR:
             c.i += 1
-            return m.ElementValue("s", unquote(t.text))
+            return m.ElementValue("s", _unq(t))
         if t.kind == CHR:
             c.i += 1
             return m.ElementValue("C", m.Int(self._char(t)))
@@ -651,7 +662,7 @@ class Parser:
             pt = c.next("a type path string")
             if pt.kind != STR:
                 raise _Err("expected a quoted type path such as \"[*\"", pt.col)
-            s = unquote(pt.text)
+            s = _unq(pt)
             for mt in re.finditer(r"\[|\.|\*|(\d+);|(.)", s):
                 if mt.group(2) is not None:
                     raise _Err(f"bad type path step `{mt.group(2)}`", pt.col)
@@ -701,6 +712,7 @@ class Parser:
         if not out and not self.diags:
             self.diags.append(error_at("no class header (such as `public class Foo {`) in the file", self.path, 1 if self.lines else None, None))
         if self.diags:
+            self.diags.sort(key=lambda d: d.location.line or 0 if d.location else 0)
             raise AssemblyError(f"{len(self.diags)} error(s)", self.diags)
         return out
 
@@ -836,7 +848,7 @@ class Parser:
                 if toks[0].text == ".import":
                     c.i = 1
                     t = c.next("a class name to import")
-                    name = unquote(t.text) if t.kind == STR else t.text
+                    name = _unq(t) if t.kind == STR else t.text
                     c.end()
                     self.names.add_import(name.replace(".", "/"))
                     continue
@@ -868,7 +880,7 @@ class Parser:
             )
         nt = c.next("the class name")
         if nt.kind == STR:
-            cls.name = unquote(nt.text).replace(".", "/")
+            cls.name = _unq(nt).replace(".", "/")
         elif nt.kind == WORD:
             if "/" in nt.text:
                 raise _Err("write the class name with dots: `com.example.Foo`", nt.col)
@@ -906,7 +918,7 @@ class Parser:
             c.end()
             name = {".signature": "Signature", ".source": "SourceFile", ".sourceid": "SourceID",
                     ".compilationid": "CompilationID", ".moduletarget": "ModuleTarget"}[d]
-            pending.append(m.Attribute(name, unquote(t.text)))
+            pending.append(m.Attribute(name, _unq(t)))
         elif d == ".deprecated":
             c.end()
             pending.append(m.Attribute("Deprecated"))
@@ -983,7 +995,7 @@ class Parser:
                     if ht.kind != STR:
                         raise _Err("expected the hash as a quoted hex string", ht.col)
                     try:
-                        hashes.append((mod, bytes.fromhex(unquote(ht.text))))
+                        hashes.append((mod, bytes.fromhex(_unq(ht))))
                     except ValueError:
                         raise _Err("bad hex string", ht.col) from None
                     if c.accept("]"):
@@ -996,7 +1008,7 @@ class Parser:
             if t.kind != STR:
                 raise _Err("expected a quoted hex string", t.col)
             try:
-                data = bytes.fromhex(unquote(t.text))
+                data = bytes.fromhex(_unq(t))
             except ValueError:
                 raise _Err("bad hex string", t.col) from None
             c.end()
@@ -1151,7 +1163,12 @@ class Parser:
 
     def _member(self, cls: m.ClassDef, c: Cur, pending: list[m.Attribute]) -> _MethodState | None:
         line = self.lineno
-        is_method = any(t.kind == PUNCT and t.text == "(" for t in c.toks)
+        # A method has `(` before any `=` (a field's constant may be `NaNf(0x...)`).
+        is_method = False
+        for t in c.toks:
+            if t.kind == PUNCT and t.text in "(=":
+                is_method = t.text == "("
+                break
         if not is_method:
             flags = self.flags(c, "field")
             desc = self.field_type(c, "the field type")
@@ -1412,6 +1429,7 @@ class Parser:
         c = Cur(toks, len(raw.rstrip()) + 1)
         op, cases, line = st.switch  # type: ignore[misc]
         if toks[0].text == "}":
+            st.switch = None  # closed, even if what follows is an error
             c.i = 1
             c.end()
             if st.switch_default is None:
@@ -1422,10 +1440,14 @@ class Parser:
                     raise _Err("tableswitch needs at least one case", toks[0].col)
                 keys = [k for k, _, _ in cases]
                 low = keys[0]
-                for j, (k, _, col) in enumerate(cases):
+                for j, (k, _, case_line) in enumerate(cases):
                     if k != low + j:
-                        self.lineno_saved = self.lineno
-                        raise _Err(f"tableswitch keys must be consecutive: expected {low + j}, found {k} (use lookupswitch for sparse keys)", col)
+                        raise _Err(
+                            f"tableswitch keys must be consecutive: the case on line {case_line} is {k}, expected {low + j}",
+                            toks[0].col,
+                            1,
+                            ("use lookupswitch for sparse keys",),
+                        )
                 args: tuple = (low, keys[-1], st.switch_default, tuple(lab for _, lab, _ in cases))
             else:
                 keys = [k for k, _, _ in cases]
@@ -1453,7 +1475,7 @@ class Parser:
             key = None
         if key is None or not -(1 << 31) <= key < (1 << 31):
             raise _Err(f"a switch key is an int, found `{kt.text}`", kt.col)
-        cases.append((key, lab, kt.col))
+        cases.append((key, lab, self.lineno))
 
     def _code_directive(self, st: _MethodState, head: Tok, c: Cur) -> None:
         d = head.text
@@ -1476,7 +1498,7 @@ class Parser:
                 t = c.next("the quoted generic signature")
                 if t.kind != STR:
                     raise _Err("`.vartype` takes a quoted signature", t.col)
-                desc = unquote(t.text)
+                desc = _unq(t)
             c.expect("slot")
             slot = self._int(c, "the slot number", 0, 0xFFFF)
             c.expect("from")
@@ -1589,14 +1611,13 @@ class Parser:
         if words is None:
             assert c is not None
             # Operand families that only need words.
-            if fam in (ops.LOCAL, ops.BRANCH, ops.PUSH, ops.IINC, ops.NEWARRAY, "push*"):
+            if fam in (ops.LOCAL, ops.BRANCH, ops.PUSH, ops.IINC, ops.NEWARRAY):
                 words = []
                 while not c.at_end():
                     t = c.next("an operand")
-                    if fam == "push*" or t.kind == WORD:
-                        words.append(t.text if t.kind != STR else t.text)
-                    else:
+                    if t.kind != WORD:
                         raise _Err(f"unexpected `{t.text}`", t.col)
+                    words.append(t.text)
         if fam == ops.LOCAL:
             self._arity(op, words, 1, raw)
             slot = self._local(st, words[0], self._col_of(raw, words[0], len(raw) - len(raw.lstrip()) + len(op)))  # type: ignore[index]
@@ -1695,7 +1716,7 @@ class Parser:
             nxt = c.peek()
             if name == "concat" and nxt is not None and nxt.kind == STR:
                 # invokedynamic concat(String,int)String "recipe \1" [, constants...]
-                bargs: list[m.Loadable] = [m.Str(unquote(nxt.text))]
+                bargs: list[m.Loadable] = [m.Str(_unq(nxt))]
                 c.i += 1
                 while c.accept(","):
                     bargs.append(self.const(c))

@@ -530,7 +530,7 @@ class Parser:
         c.expect("@")
         desc = self.field_type(c, "an annotation type")
         elems: list[tuple[str, m.ElementValue]] = []
-        if c.accept("("):
+        if c.accept("("):  # noqa: SIM102  (accept() consumes; the two tests are not one)
             if not c.accept(")"):
                 first = True
                 while True:

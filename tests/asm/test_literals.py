@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jbgen.asm import model as m
-from jbgen.asm.literals import format_double, format_float, parse_float_bits, parse_number, quote, unquote
+from jbgen.asm.literals import (
+    format_double,
+    format_float,
+    parse_float_bits,
+    parse_number,
+    quote,
+    unquote,
+)
 
 
 @given(st.integers(0, 2**32 - 1))

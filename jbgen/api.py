@@ -6,11 +6,12 @@ raises :class:`~jbgen.errors.JbgenError` subclasses; none prints.
 
 from __future__ import annotations
 
+import collections
 import io
 import os
 import sys
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from jbgen.asm import model as m
@@ -146,6 +147,88 @@ def disassemble(data: bytes, path: str = "<class>") -> str:
     from jbgen.asm.reader import read_class
 
     return print_class(read_class(data, path), path)
+
+
+@dataclass
+class Disassembled:
+    """One class disassembled: its internal name and text, or the error that stopped it."""
+
+    display: str
+    name: str | None
+    text: str | None
+    error: JbgenError | None = None
+
+
+def disassemble_all(items: Iterable[tuple[str, bytes]], jobs: int = 1) -> Iterator[Disassembled]:
+    """Disassemble ``(display path, bytes)`` pairs, in input order, on ``jobs`` processes.
+
+    With ``jobs > 1`` the classes go in batches to worker processes (spawned,
+    not forked: the calling process may run a JVM, which cannot be forked) and
+    the results come back in input order, so the output does not depend on
+    ``jobs``.  At most a few batches per worker are in flight, so memory stays
+    bounded on a large jar.
+    """
+    if jobs <= 1:
+        for display, data in items:
+            yield _disassemble_one(display, data)
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    pending: collections.deque[cf.Future[list[tuple]]] = collections.deque()
+    pool = cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for batch in _batches(items, _DISASM_BATCH):
+            pending.append(pool.submit(_disassemble_batch, batch))
+            while len(pending) >= 4 * jobs:
+                yield from map(_unpack, pending.popleft().result())
+        while pending:
+            yield from map(_unpack, pending.popleft().result())
+    finally:
+        # Also when the consumer stops early (`| head`): drop the batches not started.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Classes per worker task: large enough that the pickling round trip is noise,
+# small enough that the first output comes quickly and the workers stay balanced.
+_DISASM_BATCH = 64
+
+
+def _batches(items: Iterable[tuple[str, bytes]], size: int) -> Iterator[list[tuple[str, bytes]]]:
+    batch: list[tuple[str, bytes]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _disassemble_one(display: str, data: bytes) -> Disassembled:
+    from jbgen.asm.printer import print_class
+    from jbgen.asm.reader import read_class
+
+    try:
+        cls = read_class(data, display)
+        return Disassembled(display, cls.name, print_class(cls, display))
+    except JbgenError as exc:
+        return Disassembled(display, None, None, exc)
+
+
+def _disassemble_batch(batch: list[tuple[str, bytes]]) -> list[tuple]:
+    """Worker side: plain tuples, since a JbgenError's diagnostics do not survive pickling."""
+    out = []
+    for display, data in batch:
+        d = _disassemble_one(display, data)
+        err = d.error
+        out.append((d.display, d.name, d.text, None if err is None else (type(err), err.message, err.diagnostics)))
+    return out
+
+
+def _unpack(t: tuple) -> Disassembled:
+    display, name, text, err = t
+    return Disassembled(display, name, text, None if err is None else err[0](err[1], err[2]))
 
 
 def parse_text(text: str, path: str) -> list[m.ClassDef]:

@@ -121,32 +121,32 @@ def asm(files: tuple[str, ...], out_dir: str, classpath: tuple[str, ...]) -> Non
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", default=None,
               help="Write one .jbasm per class into this folder (under its package path) instead of stdout.")
-def disasm(inputs: tuple[str, ...], out_dir: str | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes (0: one per core); the output is the same for every value.")
+def disasm(inputs: tuple[str, ...], out_dir: str | None, jobs: int) -> None:
     """Disassemble class files, jars or folders (`-` reads stdin; `jrt:/java.base/java/lang` the JDK)."""
     from jbgen import api
-    from jbgen.asm.printer import print_class
-    from jbgen.asm.reader import read_class
     from jbgen.output import atomic_write, class_path
 
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
     out = sys.stdout
     first = True
     failures: list[JbgenError] = []
-    for display, data in api.iter_classes(inputs):
-        try:
-            cls = read_class(data, display)
-            text = print_class(cls, display)
-        except JbgenError as exc:
-            failures.append(exc)
-            click.echo(exc.render(), err=True)
+    for d in api.disassemble_all(api.iter_classes(inputs), jobs):
+        if d.error is not None:
+            failures.append(d.error)
+            click.echo(d.error.render(), err=True)
             continue
+        assert d.name is not None and d.text is not None
         if out_dir is not None:
-            atomic_write(class_path(out_dir, cls.name, ".jbasm"), text)
+            atomic_write(class_path(out_dir, d.name, ".jbasm"), d.text)
             continue
         if not first:
             out.write("\n")
         first = False
-        out.write(f"// {display}\n")
-        out.write(text)
+        out.write(f"// {d.display}\n")
+        out.write(d.text)
     out.flush()
     if failures:
         sys.exit(failures[0].exit_code)

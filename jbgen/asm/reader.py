@@ -317,7 +317,8 @@ def _error(path: str, message: str) -> ClassFormatError:
 
 
 def _article(word: str) -> str:
-    return f"an {word}" if word[0] in "AEIOU" else f"a {word}"
+    # "a Utf8": the U is said "you".
+    return f"an {word}" if word[0] in "AEIO" else f"a {word}"
 
 
 def _mask_names(mask: int) -> str:
@@ -434,9 +435,10 @@ class _ClassReader:
         return _error(self.path, message)
 
     def truncated(self, end: int, what: str) -> ClassFormatError:
+        more = end - self.n
         return self.fail(
             f"truncated at offset 0x{self.n:x} while reading {what} "
-            f"(needed {end - self.n} more bytes)"
+            f"(needed {more} more byte{'s' * (more != 1)})"
         )
 
     def bad_index(self, i: int, mask: int, where: str) -> ClassFormatError:
@@ -516,10 +518,7 @@ class _ClassReader:
         where = f"class {name}"
         class_attrs, pos = self._scan_attributes(data, pos, 0, n, where, "the class file")
         if pos != n:
-            raise self.fail(
-                f"trailing bytes after the class: {n - pos} bytes at offset 0x{pos:x} "
-                f"(the class ends at 0x{pos:x})"
-            )
+            raise self.fail(f"trailing bytes after the class: {n - pos} bytes at offset 0x{pos:x}")
 
         boot = [r for r in class_attrs if r[0] == "BootstrapMethods"]
         if len(boot) > 1:
@@ -859,8 +858,11 @@ class _ClassReader:
         n = code_length
         ninsns = len(insns)
 
-        def label_at(off: int, what: str, end_ok: bool = False) -> Label:
-            """The label at ``off``, which must start an instruction (or be the end)."""
+        def label_at(off: int, table: str, k: int, what: str, end_ok: bool = False) -> Label:
+            """The label at ``off``, which must start an instruction (or be the end).
+
+            ``table``, ``k`` and ``what`` name the entry for a message (built only then).
+            """
             lab = labels.get(off)
             if lab is not None:
                 return lab
@@ -868,12 +870,12 @@ class _ClassReader:
                 lab = labels[off] = Label()
                 return lab
             if off >= n:
-                raise self.fail(f"{where}: {what} {off} is outside the code (length {n})")
-            k = bisect_left(insns, off, 0, ninsns, key=_BCI)
-            if k == ninsns or insns[k].bci != off:
-                prev = insns[k - 1]
+                raise self.fail(f"{table} #{k}: {what} {off} is outside the code (length {n})")
+            j = bisect_left(insns, off, 0, ninsns, key=_BCI)
+            if j == ninsns or insns[j].bci != off:
+                prev = insns[j - 1]
                 raise self.fail(
-                    f"{where}: {what} {off} is in the middle of an instruction "
+                    f"{table} #{k}: {what} {off} is in the middle of an instruction "
                     f"({prev.op} at bci {prev.bci})"
                 )
             lab = labels[off] = Label()
@@ -891,17 +893,17 @@ class _ClassReader:
                 )
             if ecount:
                 table = struct.unpack_from(f">{4 * ecount}H", buf, pos)
+                we = f"{wa}: exception table entry"
                 for k in range(ecount):
                     s, e, h, ct = table[4 * k : 4 * k + 4]
-                    we = f"exception table entry #{k} (offset 0x{start + pos + 8 * k:x}):"
                     if s >= e:
-                        raise self.fail(f"{where}: {we} start_pc {s} is not less than end_pc {e}")
+                        raise self.fail(f"{we} #{k}: start_pc {s} is not less than end_pc {e}")
                     code.handlers.append(
                         Handler(
-                            label_at(s, f"{we} start_pc"),
-                            label_at(e, f"{we} end_pc", True),
-                            label_at(h, f"{we} handler_pc"),
-                            None if ct == 0 else self.cls(ct, f"{where}: {we} catch_type"),
+                            label_at(s, we, k, "start_pc"),
+                            label_at(e, we, k, "end_pc", True),
+                            label_at(h, we, k, "handler_pc"),
+                            None if ct == 0 else self.cls(ct, f"{we} #{k}: catch_type"),
                         )
                     )
             pos += 8 * ecount
@@ -917,6 +919,7 @@ class _ClassReader:
         params_by_slot: dict[int, str] = {}
         for name, astart, alen in recs:
             wsub = f"{where}: attribute {name} at offset 0x{start + astart - 6:x}"
+            went = f"{wsub}: entry"
             b = buf[astart : astart + alen]
             try:
                 if name == "LineNumberTable":
@@ -926,7 +929,7 @@ class _ClassReader:
                     vals = struct.unpack_from(f">{2 * cnt}H", b, 2)
                     for k in range(0, 2 * cnt, 2):
                         pc = vals[k]
-                        label_at(pc, f"line number entry #{k // 2}: start_pc")
+                        label_at(pc, went, k // 2, "start_pc")
                         entry = lines.get(pc)
                         if entry is None:
                             lines[pc] = [LineNumber(vals[k + 1])]
@@ -940,15 +943,14 @@ class _ClassReader:
                     vals = struct.unpack_from(f">{5 * cnt}H", b, 2)
                     for k in range(0, 5 * cnt, 5):
                         s, ln, ni, di, slot = vals[k : k + 5]
-                        wl = f"{name} entry #{k // 5}:"
-                        lname = self.utf(ni, f"{wsub}: entry #{k // 5} name")
+                        lname = self.utf(ni, f"{went} #{k // 5}: name")
                         code.locals.append(
                             LocalVar(
                                 slot,
                                 lname,
-                                self.utf(di, f"{wsub}: entry #{k // 5} descriptor"),
-                                label_at(s, f"{wl} start_pc"),
-                                label_at(s + ln, f"{wl} start_pc + length =", True),
+                                self.utf(di, f"{went} #{k // 5}: descriptor"),
+                                label_at(s, went, k // 5, "start_pc"),
+                                label_at(s + ln, went, k // 5, "start_pc + length =", True),
                                 sig,
                             )
                         )
@@ -1278,7 +1280,7 @@ class _ClassReader:
                 info = ()
             else:
                 assert label_at is not None
-                wt = f"type annotation #{k}"
+                wt = f"{w}: type annotation"
                 if tt <= 0x41:
                     n = _U2(b, p)[0]
                     p += 2
@@ -1288,17 +1290,17 @@ class _ClassReader:
                         p += 6
                         ranges.append(
                             (
-                                label_at(s, f"{wt}: start_pc"),
-                                label_at(s + ln, f"{wt}: start_pc + length =", True),
+                                label_at(s, wt, k, "start_pc"),
+                                label_at(s + ln, wt, k, "start_pc + length =", True),
                                 slot,
                             )
                         )
                     info = (tuple(ranges),)
                 elif tt <= 0x46:
-                    info = (label_at(_U2(b, p)[0], f"{wt}: offset"),)
+                    info = (label_at(_U2(b, p)[0], wt, k, "offset"),)
                     p += 2
                 else:
-                    info = (label_at(_U2(b, p)[0], f"{wt}: offset"), b[p + 2])
+                    info = (label_at(_U2(b, p)[0], wt, k, "offset"), b[p + 2])
                     p += 3
             plen = b[p]
             path = tuple((b[p + 1 + 2 * j], b[p + 2 + 2 * j]) for j in range(plen))

@@ -88,6 +88,7 @@ _S8 = struct.Struct(">q").unpack_from
 _U8 = struct.Struct(">Q").unpack_from
 _U2U2 = struct.Struct(">HH").unpack_from
 _U2U4 = struct.Struct(">HI").unpack_from
+_U2X3 = struct.Struct(">HHH").unpack_from
 _U2X4 = struct.Struct(">HHHH").unpack_from
 _CODE_HEAD = struct.Struct(">HHI").unpack_from
 _S4X2 = struct.Struct(">ii").unpack_from
@@ -613,11 +614,45 @@ class _ClassReader:
         Dynamic and InvokeDynamic entries wait for ``dynamic=True``, after the
         BootstrapMethods attribute at the end of the file has been read.
         """
-        tags, objs = self.tags, self.objs
-        for i in range(1, self.count):
-            tag = tags[i]
-            if tag and objs[i] is None and (tag in (DYNAMIC, INVOKE_DYNAMIC)) == dynamic:
-                self._resolve(i)
+        tags, objs, raw = self.tags, self.objs, self.raw
+        count = self.count
+        if not dynamic:
+            # The common shapes inline (this is per entry, for every class read);
+            # anything unusual goes through _resolve for its checks and messages.
+            for i in range(1, count):
+                tag = tags[i]
+                if tag == CLASS:
+                    r = raw[i]
+                    if tags[r] == UTF8:
+                        objs[i] = ClassConst(objs[r])
+                elif tag == NAME_AND_TYPE:
+                    a, b = raw[i]
+                    if tags[a] == UTF8 and tags[b] == UTF8:
+                        objs[i] = (objs[a], objs[b])
+                elif tag == STRING:
+                    r = raw[i]
+                    if tags[r] == UTF8:
+                        objs[i] = Str(objs[r])
+            for i in range(1, count):
+                if objs[i] is not None:
+                    continue
+                tag = tags[i]
+                if FIELDREF <= tag <= INTERFACE_METHODREF:
+                    c, nt = raw[i]
+                    # Tags first: an index past the pool reads tag 0 there, not objs.
+                    if tags[c] == CLASS and tags[nt] == NAME_AND_TYPE:
+                        owner = objs[c]
+                        nat = objs[nt]
+                        if owner is not None and nat is not None:
+                            objs[i] = MemberRef(_MEMBER_KIND[tag], owner.name, nat[0], nat[1])
+                            continue
+                if tag and tag != DYNAMIC and tag != INVOKE_DYNAMIC:
+                    self._resolve(i)
+        else:
+            for i in range(1, count):
+                tag = tags[i]
+                if (tag in (DYNAMIC, INVOKE_DYNAMIC)) and objs[i] is None:
+                    self._resolve(i)
 
     def dep(self, i: int, mask: int, where: str) -> object:
         """Constant #i as a dependency of another entry: checked, resolved if need be."""
@@ -738,6 +773,7 @@ class _ClassReader:
     def _scan_members(self, pos: int, what: str) -> tuple[list, int]:
         """Walk fields or methods: header, name, descriptor, attribute table bounds."""
         data, n = self.data, self.n
+        tags, objs = self.tags, self.objs
         if pos + 2 > n:
             raise self.truncated(pos + 2, f"the {what} count")
         count = _U2(data, pos)[0]
@@ -746,10 +782,13 @@ class _ClassReader:
         for k in range(count):
             if pos + 6 > n:
                 raise self.truncated(pos + 6, f"{what} #{k}")
-            flags, name_i, desc_i = struct.unpack_from(">HHH", data, pos)
-            where = f"{what} #{k} at offset 0x{pos:x}"
-            name = self.utf(name_i, f"{where}: name")
-            desc = self.utf(desc_i, f"{where}: descriptor")
+            flags, name_i, desc_i = _U2X3(data, pos)
+            if tags[name_i] != UTF8 or tags[desc_i] != UTF8:
+                where = f"{what} #{k} at offset 0x{pos:x}"
+                self.utf(name_i, f"{where}: name")
+                self.utf(desc_i, f"{where}: descriptor")
+            name = objs[name_i]
+            desc = objs[desc_i]
             where = f"{what} {name}{desc}" if what == "method" else f"{what} {name}"
             recs, pos = self._scan_attributes(data, pos + 6, 0, n, where, "the class file")
             out.append((flags, name, desc, recs))
@@ -771,6 +810,7 @@ class _ClassReader:
         count = _U2(buf, pos)[0]
         pos += 2
         recs = []
+        tags, objs = self.tags, self.objs
         for k in range(count):
             if pos + 6 > limit:
                 if limit == self.n:
@@ -780,7 +820,9 @@ class _ClassReader:
                     f"{container}"
                 )
             name_i, length = _U2U4(buf, pos)
-            name = self.utf(name_i, f"{where}: name of attribute #{k} at offset 0x{base + pos:x}")
+            if tags[name_i] != UTF8:
+                self.utf(name_i, f"{where}: name of attribute #{k} at offset 0x{base + pos:x}")
+            name = objs[name_i]
             start = pos + 6
             end = start + length
             if end > limit:
@@ -843,6 +885,7 @@ class _ClassReader:
     def _code(self, rec: tuple[str, int, int], where: str) -> tuple[Code, dict[int, str]]:
         _, start, length = rec
         buf = self.data[start : start + length]
+        tags, objs = self.tags, self.objs
         wa = f"{where}: attribute Code at offset 0x{start - 6:x}"
         if length < 8:
             raise self.fail(f"{wa} is truncated: length {length} is less than the 8-byte header")
@@ -943,12 +986,15 @@ class _ClassReader:
                     vals = struct.unpack_from(f">{5 * cnt}H", b, 2)
                     for k in range(0, 5 * cnt, 5):
                         s, ln, ni, di, slot = vals[k : k + 5]
-                        lname = self.utf(ni, f"{went} #{k // 5}: name")
+                        if tags[ni] != UTF8 or tags[di] != UTF8:
+                            self.utf(ni, f"{went} #{k // 5}: name")
+                            self.utf(di, f"{went} #{k // 5}: descriptor")
+                        lname = objs[ni]
                         code.locals.append(
                             LocalVar(
                                 slot,
                                 lname,
-                                self.utf(di, f"{went} #{k // 5}: descriptor"),
+                                objs[di],
                                 label_at(s, went, k // 5, "start_pc"),
                                 label_at(s + ln, went, k // 5, "start_pc + length =", True),
                                 sig,
@@ -998,6 +1044,8 @@ class _ClassReader:
         """Decode the bytecode into instructions; labels for branch targets, by offset."""
         tags, objs = self.tags, self.objs
         names, kinds, masks = _NAMES, _KINDS, _MASKS
+        new_insn = Insn
+        no_args = ()
         insns: list[Insn] = []
         append = insns.append
         labels: dict[int, Label] = {}
@@ -1010,41 +1058,49 @@ class _ClassReader:
                 op = code[pc]
                 k = kinds[op]
                 if k == K_NONE:
-                    append(Insn(names[op], _NO_ARGS, 0, pc))
+                    append(new_insn(names[op], no_args, 0, pc))
                     pc += 1
                 elif k == K_REF:
                     i = code[pc + 1] << 8 | code[pc + 2]
                     if not (masks[op] >> tags[i]) & 1:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn(names[op], (objs[i],), 0, pc))
+                    append(new_insn(names[op], (objs[i],), 0, pc))
                     pc += 3
                 elif k == K_LOCAL:
-                    append(Insn(names[op], (code[pc + 1],), 0, pc))
+                    append(new_insn(names[op], (code[pc + 1],), 0, pc))
                     pc += 2
                 elif k == K_BRANCH:
                     t = pc + ((code[pc + 1] << 8 | code[pc + 2]) ^ 0x8000) - 0x8000
                     lab = get_label(t)
                     if lab is None:
                         lab = labels[t] = Label()
-                    append(Insn(names[op], (lab,), 0, pc))
+                    append(new_insn(names[op], (lab,), 0, pc))
                     pc += 3
                 elif k == K_CLASS:
                     i = code[pc + 1] << 8 | code[pc + 2]
                     if tags[i] != CLASS:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn(names[op], (objs[i].name,), 0, pc))
+                    append(new_insn(names[op], (objs[i].name,), 0, pc))
+                    pc += 3
+                elif k == K_BIPUSH:
+                    v = code[pc + 1]
+                    append(new_insn("bipush", (v - 256 if v > 127 else v,), 0, pc))
+                    pc += 2
+                elif k == K_SIPUSH:
+                    v = code[pc + 1] << 8 | code[pc + 2]
+                    append(new_insn("sipush", (v - 65536 if v > 32767 else v,), 0, pc))
                     pc += 3
                 elif k == K_LDC:
                     i = code[pc + 1]
                     if not (M_LDC >> tags[i]) & 1:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn("ldc", (objs[i],), 0, pc))
+                    append(new_insn("ldc", (objs[i],), 0, pc))
                     pc += 2
                 elif k == K_LDC_W:
                     i = code[pc + 1] << 8 | code[pc + 2]
                     if not (masks[op] >> tags[i]) & 1:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn(names[op], (objs[i],), 0, pc))
+                    append(new_insn(names[op], (objs[i],), 0, pc))
                     pc += 3
                 elif k in (K_INVOKEINTERFACE, K_INVOKEDYNAMIC):
                     # invokeinterface's count byte and the zero bytes are implied by the
@@ -1054,19 +1110,11 @@ class _ClassReader:
                     i = code[pc + 1] << 8 | code[pc + 2]
                     if not (masks[op] >> tags[i]) & 1:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn(names[op], (objs[i],), 0, pc))
+                    append(new_insn(names[op], (objs[i],), 0, pc))
                     pc += 5
                 elif k == K_IINC:
                     d = code[pc + 2]
-                    append(Insn("iinc", (code[pc + 1], d - 256 if d > 127 else d), 0, pc))
-                    pc += 3
-                elif k == K_BIPUSH:
-                    v = code[pc + 1]
-                    append(Insn("bipush", (v - 256 if v > 127 else v,), 0, pc))
-                    pc += 2
-                elif k == K_SIPUSH:
-                    v = code[pc + 1] << 8 | code[pc + 2]
-                    append(Insn("sipush", (v - 65536 if v > 32767 else v,), 0, pc))
+                    append(new_insn("iinc", (code[pc + 1], d - 256 if d > 127 else d), 0, pc))
                     pc += 3
                 elif k == K_NEWARRAY:
                     atype = _NEWARRAY_TYPES.get(code[pc + 1])
@@ -1075,13 +1123,13 @@ class _ClassReader:
                             f"{where}: newarray at bci {pc} (offset 0x{base + pc:x}) has "
                             f"array type {code[pc + 1]}, expected 4 to 11"
                         )
-                    append(Insn("newarray", (atype,), 0, pc))
+                    append(new_insn("newarray", (atype,), 0, pc))
                     pc += 2
                 elif k == K_MULTIANEWARRAY:
                     i = code[pc + 1] << 8 | code[pc + 2]
                     if tags[i] != CLASS:
                         raise self._bad_operand(i, op, pc, where, base)
-                    append(Insn("multianewarray", (objs[i].name, code[pc + 3]), 0, pc))
+                    append(new_insn("multianewarray", (objs[i].name, code[pc + 3]), 0, pc))
                     pc += 4
                 elif k in (K_TABLESWITCH, K_LOOKUPSWITCH):
                     pc = self._switch(code, pc, k, insns, labels, where, base)
@@ -1090,16 +1138,16 @@ class _ClassReader:
                     lab = get_label(t)
                     if lab is None:
                         lab = labels[t] = Label()
-                    append(Insn(names[op], (lab,), 0, pc))
+                    append(new_insn(names[op], (lab,), 0, pc))
                     pc += 5
                 elif k == K_WIDE:
                     op2 = code[pc + 1]
                     if op2 == _IINC:
                         slot, delta = _WIDE_IINC(code, pc + 2)
-                        append(Insn("iinc_w", (slot, delta), 0, pc))
+                        append(new_insn("iinc_w", (slot, delta), 0, pc))
                         pc += 6
                     elif op2 in _WIDE_NAMES:
-                        append(Insn(_WIDE_NAMES[op2], (_U2(code, pc + 2)[0],), 0, pc))
+                        append(new_insn(_WIDE_NAMES[op2], (_U2(code, pc + 2)[0],), 0, pc))
                         pc += 4
                     else:
                         raise self.fail(

@@ -26,7 +26,7 @@ SEEDS = [
 MAGIC = b"\xca\xfe\xba\xbe"
 
 FUZZ = settings(
-    max_examples=300,
+    max_examples=400,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -41,11 +41,17 @@ def _read(data: bytes) -> None:
         assert not exc.message.startswith("malformed class file"), exc.message
 
 
-# A mutation: (kind, position as a fraction of the length, operand).
+# A mutation: (kind, position as a fraction of the length, operand).  Operands
+# favour the values that break class files: small numbers (constant-pool indices
+# just past a pool's end, counts, tags, opcodes) and the edges of u1/u2/s2.
 _mutation = st.tuples(
-    st.sampled_from(["flip", "set", "insert", "delete", "truncate", "u2"]),
+    st.sampled_from(["flip", "set", "insert", "delete", "truncate", "u2", "u2"]),
     st.floats(min_value=0, max_value=1, exclude_max=True),
-    st.integers(min_value=0, max_value=0xFFFF),
+    st.one_of(
+        st.integers(min_value=0, max_value=0x1FF),
+        st.sampled_from([0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF]),
+        st.integers(min_value=0, max_value=0xFFFF),
+    ),
 )
 
 
@@ -80,7 +86,7 @@ def test_random_bytes_after_the_magic(data: bytes) -> None:
     _read(MAGIC + data)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=1500)
 @given(st.sampled_from(SEEDS), st.lists(_mutation, min_size=1, max_size=4))
 def test_mutated_seeds(seed: bytes, mutations: list[tuple[str, float, int]]) -> None:
     _read(_mutate(seed, mutations))

@@ -9,7 +9,10 @@ Three conversions meet here, each in a module of its own:
 The model is symbolic: no constant-pool indices, no offsets, no stack map
 frames, no max stack/locals (the JDK computes all of these when it writes).
 Names are JVM *internal* names (``java/lang/String``) and descriptors
-(``(I)V``); the text layer converts to and from Java-style names.
+(``(I)V``); the text layer converts to and from Java-style names.  Every string
+(names, descriptors, ``Str`` values) holds one Python character per UTF-16 code
+unit, as Java does: a supplementary character is two surrogates, and a lone
+surrogate is allowed.
 
 Opcodes are the exact JVM opcode names in lower case, as the JDK's ``Opcode``
 enum spells them (``iload_0``, ``iload``, ``iload_w`` for the wide form,

@@ -31,7 +31,19 @@ Decisions a caller should know:
   is two surrogates and a lone surrogate survives.
 * A label is made for every branch target, exception-handler boundary,
   local-variable range boundary, code type-annotation offset and line-number
-  start, named ``L0, L1, ...`` in offset order.
+  start, named ``L0, L1, ...`` in offset order (so some labels are referenced
+  by nothing but their position: a printer may leave those out).  In
+  ``Code.elements`` a label comes right before the instruction at its offset
+  (the end label after the last instruction), then the line numbers starting
+  there, all of them in table order (the JDK's own parser keeps only the last
+  one per offset).  ``Insn.bci`` is the instruction's offset.
+* ``MethodDef.param_names`` comes from MethodParameters when every parameter
+  has a name there, else from LocalVariableTable entries that start at pc 0 in
+  the parameters' slots (after ``this``; long and double take two); ``()`` for
+  a method without parameters, None when unknown.
+* Every invoke instruction may name a Methodref or an InterfaceMethodref (the
+  ``MemberRef.kind`` says which; the verifier judges the pairing), and
+  invokeinterface's count byte is not kept: it follows from the descriptor.
 """
 
 from __future__ import annotations

@@ -122,7 +122,8 @@ def load_contract(path: str | Path, classpath: Sequence[str] = ()) -> Contract:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diag = Diagnostic(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})", Location(shown, line, col))
+        src = data.splitlines()[line - 1].decode("utf-8", "replace") if data.splitlines() else None
+        diag = Diagnostic(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})", Location(shown, line, col), src)
         raise ContractError(f"{shown}: not UTF-8", [diag]) from None
     return _Loader(text, shown, classpath, hashlib.sha256(data).hexdigest()).load()
 
@@ -194,9 +195,11 @@ class _Loader:
         prefix = key_path_text(path)
         self._diag(f"{prefix}: {message}" if prefix else message, span.line, span.col, span.length, notes)
 
-    def err_key(self, path: KeyPath, message: str) -> None:
+    def err_key(self, path: KeyPath, message: str, prefix: KeyPath | None = None) -> None:
+        """An error about the key at ``path``, prefixed by the path of its table (or ``prefix``)."""
         span = self.locs.key(path)
-        self._diag(message, span.line, span.col, span.length)
+        head = key_path_text(path[:-1] if prefix is None else prefix)
+        self._diag(f"{head}: {message}" if head else message, span.line, span.col, span.length)
 
     def err_in_string(self, path: KeyPath, message: str, offset: int, length: int = 1, line_in: int = 1, col_in: int | None = None, indent: int = 0) -> None:
         """An error inside a string value: ``offset`` is 0-based in a one-line string,
@@ -220,12 +223,11 @@ class _Loader:
 
     # ------------------------------------------------------------------ typed access
 
-    def check_keys(self, table: dict[str, Any], known: Sequence[str], path: KeyPath, what: str) -> None:
+    def check_keys(self, table: dict[str, Any], known: Sequence[str], path: KeyPath) -> None:
         for key in table:
             if key not in known:
                 hint = _suggest(key, known)
-                where = f" in {what}" if what else ""
-                self.err_key((*path, key), f"unknown key `{key}`{where}{hint}")
+                self.err_key((*path, key), f"unknown key `{key}`{hint}")
 
     def get_str(self, table: dict[str, Any], key: str, path: KeyPath) -> str | None:
         if key not in table:
@@ -297,7 +299,21 @@ class _Loader:
         try:
             data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
-            self.toml_error(str(exc))
+            msg = str(exc)
+            if msg.startswith(("Cannot overwrite a value", "Cannot declare")):
+                # tomllib points past the value (often at the end of the document):
+                # the scanner knows which key was defined twice.
+                dups = locate(self.text).duplicates
+                if dups:
+                    path, second, first = dups[0]
+                    self._diag(
+                        f"TOML: `{key_path_text(path)}` is defined twice (first at line {first.line})",
+                        second.line,
+                        second.col,
+                        second.length,
+                    )
+                    raise _Abort from None
+            self.toml_error(msg)
             raise _Abort from None
         except RecursionError:
             self._diag("TOML syntax: values nested too deeply", 1, 1)
@@ -325,7 +341,7 @@ class _Loader:
         self._diag(f"TOML syntax: {msg}", line, col)
 
     def contract(self, data: dict[str, Any]) -> Contract | None:
-        self.check_keys(data, TOP_KEYS, (), "")
+        self.check_keys(data, TOP_KEYS, ())
         self.schema(data)
         cls = data.get("class")
         if cls is None:
@@ -370,11 +386,11 @@ class _Loader:
 
     def class_table(self, cls: dict[str, Any]) -> tuple[str | None, str, list[str], int, str]:
         path: KeyPath = ("class",)
-        self.check_keys(cls, CLASS_KEYS, path, "[class]")
+        self.check_keys(cls, CLASS_KEYS, path)
         class_name: str | None = None
         name = self.get_str(cls, "name", path)
         if name is None and "name" not in cls:
-            self.err_key(path, "[class] has no `name` (the binary name of the class to generate, `com.example.Clamp`)")
+            self.err_key(path, "[class] has no `name` (the binary name of the class to generate, `com.example.Clamp`)", ())
         elif name is not None:
             class_name = self.binary_name(name, (*path, "name"))
         imports: dict[str, str] = {}
@@ -475,7 +491,7 @@ class _Loader:
             if not isinstance(t, dict):
                 self.err_type(path, "a table", t)
                 continue
-            self.check_keys(t, METHOD_KEYS, path, "[[method]]")
+            self.check_keys(t, METHOD_KEYS, path)
             match = self.match_method(t, path, required, described)
             if match is None:
                 continue
@@ -487,13 +503,13 @@ class _Loader:
                 key = (sig.name, sig.descriptor)
             if key in described:
                 first = self.locs.key(("method", described[key][0])).line
-                self.err_key(path, f"method `{key[0]}` with this signature is already described at line {first}")
+                self.err_key(path, f"method `{key[0]}` with this signature is already described at line {first}", path)
                 continue
             described[key] = (k, t, found_am, sig)
             if found_am is None:
                 own.append(key)
         if not required and not own and not self.diags:
-            self.err_key(("class",), "the contract names no method: add `implements` or a `[[method]]` with a `signature`")
+            self.err_key(("class",), "the contract names no method: add `implements` or a `[[method]]` with a `signature`", ())
         specs: list[MethodSpec] = []
         for am in required:
             entry = described.get((am.name, am.descriptor))
@@ -514,7 +530,7 @@ class _Loader:
         iface_names = sorted({am.name for am in required})
         if sig_text is None:
             if name is None:
-                self.err_key(path, "a [[method]] needs a `signature` (`static int max(int a, int b)`) or the `name` of an interface method")
+                self.err_key(path, "a [[method]] needs a `signature` (`static int max(int a, int b)`) or the `name` of an interface method", path)
                 return None
             cands = [am for am in required if am.name == name]
             if not cands:
@@ -717,7 +733,7 @@ class _Loader:
             if not isinstance(ex, dict):
                 self.err_type(xpath, "a table (`{ args = [...], returns = ... }`)", ex)
                 continue
-            self.check_keys(ex, EXAMPLE_KEYS, xpath, "an example")
+            self.check_keys(ex, EXAMPLE_KEYS, xpath)
             ok = True
             args: list[object] = []
             raw_args = ex.get("args", [] if not params else None)
@@ -816,11 +832,11 @@ class _Loader:
         if st is None:
             return None
         path: KeyPath = ("stateful",)
-        self.check_keys(st, STATEFUL_KEYS, path, "[stateful]")
+        self.check_keys(st, STATEFUL_KEYS, path)
         src = self.get_str(st, "model", path)
         if src is None:
             if "model" not in st:
-                self.err_key(path, "[stateful] has no `model` (the Python class whose methods mirror the Java instance methods)")
+                self.err_key(path, "[stateful] has no `model` (the Python class whose methods mirror the Java instance methods)", ())
             return None
         model_class = self.get_str(st, "model_class", path)
         instance: dict[str, set[int]] = {}
@@ -863,7 +879,7 @@ class _Loader:
         if pol is None:
             return Policy()
         path: KeyPath = ("policy",)
-        self.check_keys(pol, POLICY_KEYS, path, "[policy]")
+        self.check_keys(pol, POLICY_KEYS, path)
         rules = []
         for i, pattern in self.get_str_list(pol, "allow", path):
             rule = self.allow_rule(pattern, (*path, "allow", i))

@@ -57,6 +57,8 @@ class TomlLocations:
         self.keys: dict[Path, Span] = {}
         self.values: dict[Path, Span] = {}
         self.strings: dict[Path, StringStart] = {}
+        # Keys defined twice and tables declared twice: (path, the second, the first).
+        self.duplicates: list[tuple[Path, Span, Span]] = []
 
     def line_text(self, line: int) -> str | None:
         """The source line (1-based), or None past the end."""
@@ -108,6 +110,7 @@ class _Scanner:
             if ch == "\n":
                 self.starts.append(k + 1)
         self.table: Path = ()
+        self.defined: dict[Path, Span] = {}
         # Arrays of tables seen so far: resolved path -> number of elements.
         self.aot: dict[Path, int] = {}
 
@@ -181,9 +184,17 @@ class _Scanner:
             path: Path = (*key, count - 1)
         else:
             path = key
+            self.define(path, self.span(start, end))
         self.locs.keys.setdefault(path, self.span(start, end))
         self.locs.values.setdefault(path, self.span(start, end))
         self.table = path
+
+    def define(self, path: Path, span: Span) -> None:
+        first = self.defined.get(path)
+        if first is not None:
+            self.locs.duplicates.append((path, span, first))
+        else:
+            self.defined[path] = span
 
     def resolve(self, segs: list[tuple[str, int, int]]) -> Path:
         """A header's key segments -> a path, entering the last element of arrays of tables."""
@@ -226,6 +237,7 @@ class _Scanner:
         for name, start, end in segs:
             path = (*path, name)
             self.locs.keys.setdefault(path, self.span(start, end))
+        self.define(path, self.span(segs[-1][1], segs[-1][2]))
         self.skip_ws()
         if self.peek() != "=":
             raise _Stop

@@ -99,7 +99,7 @@ class TypeNames:
         if hint is not None:
             raise SignatureError(f"unknown type `{name}`; did you mean `{hint}`?", offset, len(name))
         raise SignatureError(
-            f"unknown type `{name}`: write its qualified name (`com.example.{name}`) or list it in `imports`",
+            f"unknown type `{name}`: write its qualified name (with the package) or list it in [class] `imports`",
             offset,
             len(name),
         )

@@ -1,0 +1,445 @@
+"""Bottom-up enumeration of typed terms by size, with observational-equivalence pruning.
+
+Terms live in *banks*, one per (type, size).  A bank holds the values of its
+terms on every example (a numpy matrix, one row per term, one column per
+example), where they throw, and how each row was built (op and child rows), so
+that a term object is only made for the few rows that become answers.
+
+Level ``s`` applies every op to every combination of child banks whose sizes
+add up to ``s - 1``, as whole matrices at once (numpy broadcasting: an
+``(n1, 1, E)`` by ``(1, n2, E)`` op gives all ``n1 * n2`` results).  Each
+result row is hashed (a 64-bit mix of the values and the throws-mask); a row
+whose hash was seen before is observationally equivalent, on the current
+examples, to a term at most as large, and is dropped.  The first row of each
+class in enumeration order is kept, so the smallest term of every behaviour
+survives and the order, hence the answer, is deterministic.
+
+Hash collisions (two different behaviours with one hash) would drop a term;
+with 64 bits and a few million classes the chance is below 1e-6 per search,
+and the checker re-checks every answer, so a collision can cost completeness,
+never soundness.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from jbgen.synth.search.ops import OPS, Op
+from jbgen.synth.search.problem import JType
+from jbgen.synth.search.program import DTYPE, Term, combine_errors
+
+# Result elements computed per numpy batch: big enough to amortize the Python
+# overhead, small enough to stay in cache-friendly tens of megabytes.
+BATCH_ELEMENTS = 1 << 20
+
+_rng = np.random.default_rng(0x5EED)
+_MAX_COLS = 1 << 12
+_M1 = _rng.integers(1, 1 << 63, _MAX_COLS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_MERR = _rng.integers(1, 1 << 63, _MAX_COLS, dtype=np.uint64)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+_S29, _S32 = np.uint64(29), np.uint64(32)
+
+
+class Timeout(Exception):
+    """The time budget ran out during enumeration."""
+
+
+class TermLimit(Exception):
+    """The bank grew past ``max_terms``."""
+
+
+class Enough(Exception):
+    """``max_enumerated`` terms were evaluated (a deterministic effort limit)."""
+
+
+def rowhash(vals: np.ndarray, err: np.ndarray | None) -> np.ndarray:
+    """A 64-bit hash of each row (values and throws-mask); never 0 (the empty slot)."""
+    if vals.dtype == np.bool_:
+        x = np.packbits(vals, axis=1)
+        x = _words(x, 8)
+    elif vals.dtype == np.int32:
+        x = _words(vals, 2)  # two ints per word: half the work
+    else:
+        x = np.ascontiguousarray(vals).view(np.uint64)
+    w = x.shape[1]
+    # Per word: a multiply (low bits reach high ones) and a fold (high bits come
+    # back down), so words that differ only in their upper half still differ.
+    x = x * _M1[:w]
+    x ^= x >> _S32
+    h = x.sum(axis=1, dtype=np.uint64)
+    if err is not None:
+        e = _words(np.packbits(err, axis=1), 8)
+        h += (e * _MERR[: e.shape[1]]).sum(axis=1, dtype=np.uint64)
+    h ^= h >> _S29
+    h *= _MIX
+    h ^= h >> _S32
+    h[h == 0] = 1
+    return h
+
+
+def _words(a: np.ndarray, per: int) -> np.ndarray:
+    """Rows of ``a`` reinterpreted as uint64 words (zero-padded to a whole word)."""
+    n = a.shape[1]
+    pad = (-n) % per
+    if pad:
+        a = np.concatenate([a, np.zeros((a.shape[0], pad), a.dtype)], axis=1)
+    return np.ascontiguousarray(a).view(np.uint64)
+
+
+class HashSet64:
+    """A set of nonzero 64-bit keys in an open-addressing numpy table, vectorized.
+
+    ``add`` inserts a batch and says which keys were new; of equal keys in one
+    batch only the first is new, so the earliest term of a behaviour wins.
+    """
+
+    def __init__(self, capacity: int = 1 << 12) -> None:
+        self.table = np.zeros(capacity, np.uint64)
+        self._owner = np.zeros(capacity, np.int64)
+        self.n = 0
+
+    def add(self, keys: np.ndarray) -> np.ndarray:
+        if 2 * (self.n + keys.size) > self.table.size:
+            self._grow(2 * (self.n + keys.size))
+        table, owner = self.table, self._owner
+        mask = np.uint64(table.size - 1)
+        new = np.zeros(keys.size, bool)
+        pending = np.arange(keys.size)
+        slots = keys & mask
+        while pending.size:
+            k = keys[pending]
+            s = slots[pending]
+            cur = table[s]
+            hit = cur == k
+            empty = cur == 0
+            won = np.zeros(pending.size, bool)
+            if empty.any():
+                e_pos = np.nonzero(empty)[0]
+                es = s[e_pos]
+                # Several keys may claim one empty slot: write their positions in
+                # reverse so that the first claimant's is the one left (numpy
+                # assigns repeated indices in order), and only it wins.
+                owner[es[::-1]] = e_pos[::-1]
+                w = e_pos[owner[es] == e_pos]
+                won[w] = True
+                table[s[w]] = k[w]
+                new[pending[w]] = True
+            move = ~hit & ~empty
+            slots[pending[move]] = (s[move] + np.uint64(1)) & mask
+            pending = pending[~(hit | won)]
+        self.n += int(new.sum())
+        return new
+
+    def _grow(self, need: int) -> None:
+        size = self.table.size
+        while size < need:
+            size *= 2
+        old = self.table[self.table != 0]
+        self.table = np.zeros(size, np.uint64)
+        self._owner = np.zeros(size, np.int64)
+        self.n = 0
+        if old.size:
+            self.add(old)
+
+
+@dataclass
+class Segment:
+    """Rows ``start..start+count`` of a bank: ``op`` applied to child rows."""
+
+    start: int
+    count: int
+    op: str  # "leaf" for size-1 banks
+    child_sizes: tuple[int, ...] = ()
+    child_rows: tuple[np.ndarray, ...] = ()
+    leaves: tuple[Term, ...] = ()
+
+
+@dataclass
+class Bank:
+    type: JType
+    size: int
+    vals: np.ndarray
+    err: np.ndarray | None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.vals.shape[0]
+
+    def err_rows(self, rows: Any) -> np.ndarray | None:
+        return None if self.err is None else self.err[rows]
+
+
+@dataclass
+class Stats:
+    enumerated: int = 0  # terms evaluated
+    kept: int = 0  # distinct behaviours kept
+    levels: int = 0
+
+
+class Goal:
+    """What a term of the return type must do on the examples.
+
+    ``match(vals, err)`` -> bool per row: fits every example; ``covers`` -> bool
+    (rows, E): which examples each row fits (for unification).
+    """
+
+    def __init__(self, fits: Callable[[np.ndarray, np.ndarray | None], np.ndarray]) -> None:
+        self.fits = fits
+
+    def covers(self, vals: np.ndarray, err: np.ndarray | None) -> np.ndarray:
+        return self.fits(vals, err)
+
+
+class Enumerator:
+    """Grows the banks level by level on a fixed example set."""
+
+    def __init__(
+        self,
+        types: Iterable[JType],
+        ops: Sequence[Op],
+        leaves: dict[JType, list[tuple[Term, np.ndarray]]],
+        n_examples: int,
+        goal_type: JType,
+        goal: Goal,
+        *,
+        deadline: float = float("inf"),
+        max_terms: int = 5_000_000,
+        want_covers: bool = True,
+    ) -> None:
+        self.types = list(types)
+        self.ops = list(ops)
+        self.E = n_examples
+        self.goal_type = goal_type
+        self.goal = goal
+        self.deadline = deadline
+        self.max_terms = max_terms
+        self.max_enumerated = float("inf")
+        self.want_covers = want_covers
+        self.banks: dict[JType, list[Bank | None]] = {t: [None] for t in self.types}
+        self.seen: dict[JType, HashSet64] = {t: HashSet64() for t in self.types}
+        self.stats = Stats()
+        self.level = 0
+        self.found: tuple[JType, int, int] | None = None  # (type, size, row) of the first exact fit
+        # distinct covers of goal-typed terms: cover bytes -> (size, row, cover bool array)
+        self.covers: dict[bytes, tuple[int, int, np.ndarray]] = {}
+        self._leaves = leaves
+
+    # ------------------------------------------------------------------ growth
+
+    def grow(self) -> bool:
+        """Build the next level; True when a term fitting every example was found."""
+        self.level += 1
+        s = self.level
+        self.stats.levels = s
+        self._out: dict[JType, list[tuple[np.ndarray, np.ndarray | None, Segment]]] = {t: [] for t in self.types}
+        self._counts = dict.fromkeys(self.types, 0)
+        with np.errstate(all="ignore"):
+            if s == 1:
+                for t in self.types:
+                    items = self._leaves.get(t, [])
+                    if items:
+                        vals = np.stack([v for _, v in items]).astype(DTYPE[t])
+                        self._offer(t, vals, None, lambda rows, items=items: Segment(0, 0, "leaf", leaves=tuple(items[i][0] for i in rows)))
+                        if self.found:
+                            break
+            else:
+                for op in self.ops:
+                    self._apply(op, s)
+                    if self.found:
+                        break
+        for t in self.types:
+            parts = self._out[t]
+            if parts:
+                vals = np.concatenate([p[0] for p in parts])
+                errs = [p[1] for p in parts]
+                err = None
+                if any(e is not None for e in errs):
+                    err = np.concatenate([e if e is not None else np.zeros(p[0].shape, bool) for e, p in zip(errs, parts, strict=True)])
+                bank = Bank(t, s, vals, err, [p[2] for p in parts])
+            else:
+                bank = Bank(t, s, np.zeros((0, self.E), DTYPE[t]), None, [])
+            self.banks[t].append(bank)
+        return self.found is not None
+
+    def _apply(self, op: Op, s: int) -> None:
+        k = op.arity
+        if k == 1:
+            self._combine(op, (s - 1,))
+        elif k == 2:
+            for s1 in range(1, s - 1):
+                s2 = s - 1 - s1
+                if op.commutative and s1 > s2:
+                    break
+                self._combine(op, (s1, s2))
+                if self.found:
+                    return
+        else:
+            for s1 in range(1, s - 2):
+                for s2 in range(1, s - 1 - s1):
+                    s3 = s - 1 - s1 - s2
+                    self._combine(op, (s1, s2, s3))
+                    if self.found:
+                        return
+
+    def _bank(self, t: JType, size: int) -> Bank | None:
+        banks = self.banks.get(t)
+        if banks is None or size >= len(banks):
+            return None
+        return banks[size]
+
+    def _combine(self, op: Op, sizes: tuple[int, ...]) -> None:
+        banks = [self._bank(t, sz) for t, sz in zip(op.args, sizes, strict=True)]
+        if any(b is None or b.count == 0 for b in banks):
+            return
+        bs: list[Bank] = banks  # type: ignore[assignment]
+        same = op.commutative and sizes[0] == sizes[1]
+        E = self.E
+        if len(bs) == 1:
+            b = bs[0]
+            step = max(1, BATCH_ELEMENTS // max(E, 1))
+            for lo in range(0, b.count, step):
+                rows = np.arange(lo, min(lo + step, b.count))
+                self._eval(op, sizes, [b.vals[rows]], [b.err_rows(rows)], lambda r, rows=rows: (rows[r],))
+                if self.found:
+                    return
+            return
+        # Two or three children: the last one whole, the first ones in chunks of rows.
+        last = bs[-1]
+        inner = last.count
+        if len(bs) == 3:
+            inner *= bs[1].count
+        step = max(1, BATCH_ELEMENTS // max(inner * E, 1))
+        first = bs[0]
+        for lo in range(0, first.count, step):
+            hi = min(lo + step, first.count)
+            if len(bs) == 2 and not same:
+                # Broadcast (c, 1, E) by (1, n2, E): no copies of the child rows.
+                n2 = last.count
+                vals = [first.vals[lo:hi, None, :], last.vals[None, :, :]]
+                errs = [None if first.err is None else first.err[lo:hi, None, :],
+                        None if last.err is None else last.err[None, :, :]]
+
+                def where(rows: np.ndarray, lo: int = lo, n2: int = n2) -> tuple[np.ndarray, ...]:
+                    return (lo + rows // n2, rows % n2)
+
+                self._eval(op, sizes, vals, errs, where)
+                if self.found:
+                    return
+                continue
+            r0 = np.arange(lo, hi)
+            if len(bs) == 2:
+                i0, i1 = np.meshgrid(r0, np.arange(last.count), indexing="ij")
+                i0, i1 = i0.ravel(), i1.ravel()
+                if same:
+                    keep = i0 <= i1
+                    i0, i1 = i0[keep], i1[keep]
+                idx: tuple[np.ndarray, ...] = (i0, i1)
+            else:
+                i0, i1, i2 = np.meshgrid(r0, np.arange(bs[1].count), np.arange(last.count), indexing="ij")
+                idx = (i0.ravel(), i1.ravel(), i2.ravel())
+            if idx[0].size == 0:
+                continue
+            self._eval(op, sizes, [b.vals[i] for b, i in zip(bs, idx, strict=True)],
+                       [b.err_rows(i) for b, i in zip(bs, idx, strict=True)],
+                       lambda rows, idx=idx: tuple(i[rows] for i in idx))
+            if self.found:
+                return
+
+    def _eval(self, op: Op, sizes: tuple[int, ...], vals: list[np.ndarray], errs: list[np.ndarray | None],
+              where: Callable[[np.ndarray], tuple[np.ndarray, ...]]) -> None:
+        """Apply ``op``; ``where(rows)`` maps result rows to the child rows they came from."""
+        if time.monotonic() > self.deadline:
+            raise Timeout
+        if self.stats.enumerated > self.max_enumerated:
+            raise Enough
+        E = self.E
+        out = op.vec(*vals)
+        err = None
+        if any(e is not None for e in errs) or op.throws is not None:
+            zs = [e if e is not None else np.zeros((1,) * v.ndim, bool) for e, v in zip(errs, vals, strict=True)]
+            err = combine_errors(op, vals, zs)
+            if op.throws is not None:
+                err = err | op.throws(*vals)
+            err = np.broadcast_to(err, out.shape)
+            if err.any():
+                out = np.where(err, np.zeros((), out.dtype), out)
+                err = np.ascontiguousarray(err).reshape(-1, E)
+            else:
+                err = None
+        out = out.reshape(-1, E)
+        self.stats.enumerated += out.shape[0]
+
+        def seg(rows: np.ndarray) -> Segment:
+            return Segment(0, 0, op.key, sizes, where(rows))
+
+        self._offer(op.ret, out, err, seg)
+
+    def _offer(self, t: JType, vals: np.ndarray, err: np.ndarray | None, make_seg: Callable[[Any], Segment]) -> None:
+        """Keep the rows whose behaviour is new; record goal fits and covers."""
+        h = rowhash(vals, err)
+        new = self.seen[t].add(h)
+        if err is not None:
+            new &= ~err.all(axis=1)  # throws on every example: useless anywhere
+        rows = np.nonzero(new)[0]
+        if rows.size == 0:
+            return
+        rows_a = rows
+        kv = vals[rows_a]
+        ke = None if err is None else err[rows_a]
+        if ke is not None and not ke.any():
+            ke = None
+        seg = make_seg(rows_a)
+        bank_start = self._counts[t]
+        seg.start, seg.count = bank_start, len(rows)
+        self._counts[t] += len(rows)
+        self._out[t].append((kv, ke, seg))
+        self.stats.kept += len(rows)
+        if self.stats.kept > self.max_terms:
+            raise TermLimit
+        if t is self.goal_type:
+            fit = self.goal.fits(kv, ke)  # (k, E)
+            full = fit.all(axis=1)
+            if full.any():
+                self.found = (t, self.level, bank_start + int(np.argmax(full)))
+                return
+            if self.want_covers:
+                any_fit = fit.any(axis=1)
+                if any_fit.any():
+                    cand = np.nonzero(any_fit)[0]
+                    packed = np.packbits(fit[cand], axis=1)
+                    for i, key in zip(cand.tolist(), map(bytes, packed), strict=True):
+                        if key not in self.covers:
+                            self.covers[key] = (self.level, bank_start + i, fit[i])
+
+    # ------------------------------------------------------------------ terms
+
+    def term(self, t: JType, size: int, row: int) -> Term:
+        """Rebuild the term object of one bank row."""
+        bank = self.banks[t][size] if size < len(self.banks[t]) else None
+        if bank is None:
+            raise KeyError((t, size, row))
+        starts = [sg.start for sg in bank.segments]
+        k = int(np.searchsorted(starts, row, side="right")) - 1
+        sg = bank.segments[k]
+        i = row - sg.start
+        if sg.op == "leaf":
+            return sg.leaves[i]
+        op = OPS[sg.op]
+        args = tuple(self.term(at, sz, int(r[i])) for at, sz, r in zip(op.args, sg.child_sizes, sg.child_rows, strict=True))
+        return Term(op.key, op.ret, args)
+
+    def found_term(self) -> Term | None:
+        if self.found is None:
+            return None
+        return self.term(*self.found)
+
+    def bank_rows(self, t: JType) -> Iterable[tuple[int, Bank]]:
+        for size, b in enumerate(self.banks.get(t, [])):
+            if b is not None and b.count:
+                yield size, b

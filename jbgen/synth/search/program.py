@@ -1,0 +1,254 @@
+"""Synthesized programs: expression terms and loop templates, with two evaluators each.
+
+A :class:`Term` is an expression tree over parameters and constants; a
+conditional (``ite``) is a term too.  A :class:`Loop` is one of the loop
+templates (a fold over an ``int[]`` or a counted loop over ``0..n``).  Both
+evaluate in pure Python with JVM semantics (:func:`run`, the slow reference)
+and vectorized over many inputs at once (:func:`run_vec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from jbgen.synth.search.ops import OPS
+from jbgen.synth.search.problem import THROWS, JType, Param
+from jbgen.synth.search.semantics import SCALAR, JavaArithmeticException
+
+DTYPE = {JType.INT: np.int32, JType.LONG: np.int64, JType.BOOLEAN: np.bool_, JType.CHAR: np.int32}
+
+# Names of the loop variables inside a loop's step term; `$` keeps them apart
+# from any Java parameter name a contract could use.
+ACC = "acc$"
+ELEM = "x$"
+INDEX = "i$"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """``op`` is ``"var"`` (``value`` = name), ``"const"`` (``value`` = the
+    constant), ``"len"`` (``value`` = an ``int[]`` parameter's name) or an op key."""
+
+    op: str
+    type: JType
+    args: tuple[Term, ...] = ()
+    value: Any = None
+
+    @property
+    def size(self) -> int:
+        return 1 + sum(a.size for a in self.args)
+
+    def __str__(self) -> str:
+        return java(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """``acc = init; for (x : arr) acc = step`` (``kind="array"``) or
+    ``acc = init; for (i = 0; i < n; i++) acc = step`` (``kind="range"``);
+    ``step`` sees :data:`ACC`, :data:`ELEM` or :data:`INDEX`, and the parameters."""
+
+    kind: str
+    over: str
+    init: Term
+    step: Term
+
+    @property
+    def type(self) -> JType:
+        return self.init.type
+
+    @property
+    def size(self) -> int:
+        return 3 + self.init.size + self.step.size  # the loop itself counts as 3 nodes
+
+    def __str__(self) -> str:
+        if self.kind == "array":
+            head = f"for (int {ELEM} : {self.over})"
+        else:
+            head = f"for (int {INDEX} = 0; {INDEX} < {self.over}; {INDEX}++)"
+        return f"{self.type.java} {ACC} = {java(self.init)}; {head} {ACC} = {java(self.step)}; return {ACC};"
+
+
+Program = Term | Loop
+
+
+def var(name: str, t: JType) -> Term:
+    return Term("var", t.bank, value=name)
+
+
+def const(v: Any, t: JType) -> Term:
+    return Term("const", t.bank, value=v)
+
+
+def app(op: str, *args: Term) -> Term:
+    return Term(op, OPS[op].ret, tuple(args))
+
+
+# ----------------------------------------------------------------------------- display
+
+
+def _lit(v: Any, t: JType) -> str:
+    if t is JType.BOOLEAN:
+        return "true" if v else "false"
+    if t is JType.LONG:
+        return "Long.MIN_VALUE" if v == -(1 << 63) else ("Long.MAX_VALUE" if v == (1 << 63) - 1 else f"{v}L")
+    if v == -(1 << 31):
+        return "Integer.MIN_VALUE"
+    if v == (1 << 31) - 1:
+        return "Integer.MAX_VALUE"
+    return str(v)
+
+
+def java(t: Term) -> str:
+    """The term as a Java expression (fully parenthesized below the top)."""
+    if t.op == "var":
+        return str(t.value)
+    if t.op == "const":
+        return _lit(t.value, t.type)
+    if t.op == "len":
+        return f"{t.value}.length"
+    parts = []
+    op = OPS[t.op]
+    for a in t.args:
+        s = java(a)
+        if a.args and not (OPS[a.op].java.endswith(")") and OPS[a.op].java[0].isalpha()):
+            s = f"({s})"
+        parts.append(s)
+    return op.java.format(*parts)
+
+
+# ----------------------------------------------------------------------------- scalar evaluation
+
+
+def eval_scalar(t: Term, env: Mapping[str, Any]) -> Any:
+    """Evaluate with exact JVM semantics; raises :class:`JavaArithmeticException`."""
+    op = t.op
+    if op == "var":
+        return env[t.value]
+    if op == "const":
+        return t.value
+    if op == "len":
+        return len(env[t.value])
+    if op == "and":
+        return eval_scalar(t.args[0], env) and eval_scalar(t.args[1], env)
+    if op == "or":
+        return eval_scalar(t.args[0], env) or eval_scalar(t.args[1], env)
+    if op in ("iite", "lite", "zite"):
+        return eval_scalar(t.args[1] if eval_scalar(t.args[0], env) else t.args[2], env)
+    return SCALAR[op](*(eval_scalar(a, env) for a in t.args))  # type: ignore[operator]
+
+
+def run(program: Program, params: Sequence[Param], inputs: Sequence[Any], returns: JType) -> Any:
+    """The program's result on one input tuple, or :data:`THROWS`."""
+    env = {p.name: v for p, v in zip(params, inputs, strict=True)}
+    try:
+        if isinstance(program, Term):
+            r = eval_scalar(program, env)
+        else:
+            acc = eval_scalar(program.init, env)
+            seq = env[program.over] if program.kind == "array" else range(max(0, env[program.over]))
+            name = ELEM if program.kind == "array" else INDEX
+            for x in seq:
+                env[ACC] = acc
+                env[name] = x
+                acc = eval_scalar(program.step, env)
+            r = acc
+    except JavaArithmeticException:
+        return THROWS
+    if returns is JType.CHAR:
+        r &= 0xFFFF
+    return r
+
+
+# ----------------------------------------------------------------------------- vectorized evaluation
+
+
+def eval_vec(t: Term, env: Mapping[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values and throws-mask of a term on ``n`` inputs at once (``env`` holds columns)."""
+    op = t.op
+    if op == "var":
+        v = np.asarray(env[t.value])
+        return np.broadcast_to(v, (n,)).astype(DTYPE[t.type]), np.zeros(n, bool)
+    if op == "const":
+        return np.full(n, t.value, DTYPE[t.type]), np.zeros(n, bool)
+    if op == "len":
+        return np.asarray(env[t.value + ".length"], np.int32), np.zeros(n, bool)
+    o = OPS[op]
+    vals, errs = zip(*(eval_vec(a, env, n) for a in t.args), strict=True)
+    with np.errstate(all="ignore"):
+        out = o.vec(*vals)
+        err = combine_errors(o, vals, errs)
+        if o.throws is not None:
+            err = err | o.throws(*vals)
+    if err.any():
+        out = np.where(err, np.zeros((), out.dtype), out)
+    return out, err
+
+
+def combine_errors(o: Any, vals: Sequence[np.ndarray], errs: Sequence[np.ndarray]) -> np.ndarray:
+    """Where an op's arguments throw, honouring short-circuit ``&&``/``||`` and lazy ``?:``."""
+    if o.kind == "and":
+        return errs[0] | (vals[0] & errs[1])
+    if o.kind == "or":
+        return errs[0] | (~vals[0] & errs[1])
+    if o.kind == "ite":
+        return errs[0] | np.where(vals[0], errs[1], errs[2])
+    err = errs[0]
+    for e in errs[1:]:
+        err = err | e
+    return err
+
+
+def array_columns(values: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """``int[]`` inputs as a zero-padded matrix (E, L) and their lengths."""
+    n = len(values)
+    width = max((len(v) for v in values), default=0)
+    mat = np.zeros((n, width), np.int32)
+    for i, v in enumerate(values):
+        mat[i, : len(v)] = v
+    return mat, np.array([len(v) for v in values], np.int32)
+
+
+def columns(params: Sequence[Param], inputs: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Input tuples -> one column per parameter (``name.length`` too for arrays)."""
+    env: dict[str, Any] = {}
+    for i, p in enumerate(params):
+        col = [inp[i] for inp in inputs]
+        if p.type is JType.INT_ARRAY:
+            env[p.name], env[p.name + ".length"] = array_columns(col)
+        else:
+            env[p.name] = np.array(col, DTYPE[p.type]) if col else np.zeros(0, DTYPE[p.type])
+    return env
+
+
+def run_vec(program: Program, env: Mapping[str, Any], n: int, returns: JType) -> tuple[np.ndarray, np.ndarray]:
+    """Values and throws-mask of a program on the ``n`` inputs whose columns are ``env``."""
+    if isinstance(program, Term):
+        out, err = eval_vec(program, env, n)
+    else:
+        out, err = eval_vec(program.init, env, n)
+        local = dict(env)
+        if program.kind == "array":
+            mat, lens = env[program.over], env[program.over + ".length"]
+            steps = mat.shape[1]
+        else:
+            lens = np.asarray(env[program.over])
+            steps = int(lens.max(initial=0))
+        for k in range(steps):
+            active = (k < lens) & ~err
+            if not active.any():
+                break
+            local[ACC] = out
+            local[ELEM if program.kind == "array" else INDEX] = mat[:, k] if program.kind == "array" else np.full(n, k, np.int32)
+            nxt, e = eval_vec(program.step, local, n)
+            out = np.where(active, nxt, out)
+            err = err | (active & e)
+    if returns is JType.CHAR:
+        out = out & 0xFFFF
+    if err.any():
+        out = np.where(err, np.zeros((), out.dtype), out)
+    return out, err

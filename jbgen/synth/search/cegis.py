@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ ITE = {JType.INT: "iite", JType.LONG: "lite", JType.BOOLEAN: "zite"}
 DEFAULT_INT_CONSTANTS = (0, 1, -1, 2, 3, 4, 8, 16, 31, INT_MIN, INT_MAX)
 DEFAULT_LONG_CONSTANTS = (0, 1, -1, 2, LONG_MIN, LONG_MAX)
 MAX_EXAMPLE_CONSTANTS = 24
+PRE_LOOP_TERMS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class SearchOptions:
     nested_ite: bool = False  # `c ? a : b` as an operator inside terms (costly)
     loops: bool = True  # loop templates, when the problem has a reference
     long_intermediates: bool = False  # let an int-only problem compute through long
-    extra_terms: int = 400_000  # after a conditional answer, terms enumerated looking for a smaller one
+    extra_terms: int = 400_000  # after a conditional fits, terms enumerated looking for a smaller one
+    improve_terms: int = 1_000_000  # after a conditional passes the checker, the same, once
     loop_after_size: int = 7  # counted loops are tried once plain terms up to this size failed
     max_terms: int = 4_000_000  # distinct terms kept (memory guard, ~100 B x examples each)
     max_rounds: int = 200  # CEGIS rounds
@@ -170,9 +172,10 @@ def _enabled_ops(task: Task, types: list[JType], opts: SearchOptions) -> list[An
     return out
 
 
-def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats) -> Program | None:
+def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
+          effort: float = float("inf"), extra: int | None = None) -> Program | None:
     """The smallest term (or decision tree of terms) fitting ``task.examples``; None if none up
-    to ``opts.max_size``.  Raises :class:`Timeout` or :class:`TermLimit`."""
+    to ``opts.max_size`` or within ``effort`` terms.  Raises :class:`Timeout` or :class:`TermLimit`."""
     n = len(task.examples)
     cols = columns(task.params, [ex.inputs for ex in task.examples])
     types = _types(task, opts)
@@ -180,6 +183,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats) 
     en = Enumerator(types, _enabled_ops(task, types, opts), _leaves(task, cols, types, n), n, goal_type,
                     _goal(task, cols), deadline=deadline, max_terms=opts.max_terms,
                     want_covers=task.conditionals and JType.BOOLEAN in types)
+    en.max_enumerated = effort
     best: tuple[int, Term] | None = None
     stop = opts.max_size
     try:
@@ -189,14 +193,17 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats) 
             stats.level = max(stats.level, en.level)
             if en.want_covers and en.level >= 2 and en.covers:
                 tree = _unify(en, n)
-                if tree is not None and (best is None or tree.size < best[0]):
+                if tree is not None and tree.size <= opts.max_size and (best is None or tree.size < best[0]):
                     if best is None:
                         # A smaller program may still come: spend a fixed effort (a count,
                         # not a time, so the answer stays deterministic) looking for it.
-                        en.max_enumerated = en.stats.enumerated + opts.extra_terms
+                        more = opts.extra_terms if extra is None else extra
+                        en.max_enumerated = min(effort, en.stats.enumerated + more)
                     best = (tree.size, _tree_term(en, tree, goal_type))
                     stop = min(stop, tree.size - 1)
-    except (Timeout, Enough):
+    except Enough:
+        pass
+    except Timeout:
         if best is None:
             raise
     finally:
@@ -274,8 +281,8 @@ Strategy = Callable[[list[Example]], Program | None]
 def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: SearchStats) -> list[Strategy]:
     from jbgen.synth.search import loops
 
-    def expr(max_size: int) -> Strategy:
-        o = SearchOptions(**{**opts.__dict__, "max_size": max_size})
+    def expr(max_size: int, max_terms: int) -> Strategy:
+        o = replace(opts, max_size=max_size, max_terms=max_terms)
         return lambda exs: solve(task_of(problem, exs, o), o, deadline, stats)
 
     out: list[Strategy] = []
@@ -286,10 +293,11 @@ def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: S
         for p in arrays:
             out.append(lambda exs, p=p: loops.solve_loop(problem, exs, "array", p, opts, deadline, stats))
     if can_loop and counts:
-        out.append(expr(min(opts.loop_after_size, opts.max_size)))
+        # Plain terms first, but only small ones: a counted loop is likelier than a big term.
+        out.append(expr(min(opts.loop_after_size, opts.max_size), min(opts.max_terms, PRE_LOOP_TERMS)))
         for p in counts:
             out.append(lambda exs, p=p: loops.solve_loop(problem, exs, "range", p, opts, deadline, stats))
-    out.append(expr(opts.max_size))
+    out.append(expr(opts.max_size, opts.max_terms))
     return out
 
 
@@ -301,9 +309,15 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
     stats = SearchStats()
     examples = _dedup(problem.examples)
     status, program, message, checked = "exhausted", None, "", False
+    strategies = _strategies(problem, opts, deadline, stats)
     try:
-        for strategy in _strategies(problem, opts, deadline, stats):
-            found = _cegis(problem, strategy, examples, opts, stats)
+        for i, strategy in enumerate(strategies):
+            try:
+                found = _cegis(problem, strategy, examples, opts, stats)
+            except TermLimit:
+                if i == len(strategies) - 1:
+                    raise
+                continue  # an early phase hit its own limit: go on with the next
             if found is not None:
                 status, program, checked = found
                 break
@@ -318,6 +332,8 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
     except _Inconsistent as exc:
         status = "inconsistent"
         message = str(exc)
+    if status == "found" and checked and isinstance(program, Term) and _has_ite(program):
+        program = _improve(problem, program, examples, opts, deadline, stats)
     stats.seconds = time.monotonic() - start
     stats.examples = len(examples)
     if status == "found":
@@ -328,6 +344,40 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
 
 class _Inconsistent(Exception):
     pass
+
+
+def _has_ite(t: Term) -> bool:
+    return t.op in ("iite", "lite", "zite") or any(_has_ite(a) for a in t.args)
+
+
+def _improve(problem: Problem, best: Term, examples: list[Example], opts: SearchOptions, deadline: float,
+             stats: SearchStats) -> Term:
+    """A checked conditional answer came from the unifier, which is greedy: spend a fixed
+    effort (``improve_terms``) on a smaller program, keeping the best one the checker accepts."""
+    assert problem.checker is not None
+    spent = 0
+    try:
+        while spent < opts.improve_terms and best.size > 1:
+            o = replace(opts, max_size=best.size - 1)
+            before = stats.enumerated
+            left = opts.improve_terms - spent
+            cand = solve(task_of(problem, examples, o), o, deadline, stats, effort=left, extra=left)
+            spent += stats.enumerated - before
+            if not isinstance(cand, Term) or cand.size >= best.size:
+                break
+            stats.rounds += 1
+            _sanity(problem, cand, examples)
+            got = problem.checker(cand)
+            if not got:
+                best = cand
+                continue
+            for cex in [got] if isinstance(got, Example) else list(got):
+                if _key(cex.inputs) not in {_key(ex.inputs) for ex in examples}:
+                    examples.append(cex)
+                    stats.counterexamples += 1
+    except (Timeout, TermLimit):
+        pass
+    return best
 
 
 def _dedup(examples: Sequence[Example]) -> list[Example]:

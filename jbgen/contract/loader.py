@@ -395,12 +395,14 @@ class _Loader:
             class_name = self.binary_name(name, (*path, "name"))
         imports: dict[str, str] = {}
         for i, imp in self.get_str_list(cls, "imports", path):
-            internal = self.binary_name(imp, (*path, "imports", i), what="import")
-            if internal is not None:
-                if "/" not in internal:
-                    self.err_value((*path, "imports", i), f"`{imp}` is not a qualified name (write `com.example.{imp}`)")
-                    continue
-                imports[internal.rsplit("/", 1)[1].rsplit("$", 1)[-1]] = internal
+            if self.binary_name(imp, (*path, "imports", i), what="import") is None:
+                continue
+            if "." not in imp:
+                self.err_value((*path, "imports", i), f"`{imp}` is not a qualified name (write `com.example.{imp}`)")
+                continue
+            # `java.util.Map.Entry` is the nested class Map$Entry, imported as `Entry`.
+            internal = TypeNames().class_internal(imp)
+            imports[internal.rsplit("/", 1)[1].rsplit("$", 1)[-1]] = internal
         self.names = TypeNames(class_name or "", imports)
         superclass = "java/lang/Object"
         ext = self.get_str(cls, "extends", path)

@@ -111,8 +111,6 @@ class TypeNames:
         desc, _ = p.type_()
         if p.tok is not None:
             raise SignatureError(f"unexpected `{p.tok[1]}` after the type", offset + p.tok[2], len(p.tok[1]))
-        if desc == "V":
-            raise SignatureError("`void` is not a value type", offset, len(text))
         return desc
 
 

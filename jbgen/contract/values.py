@@ -276,7 +276,7 @@ def _float_text(x: float, single: bool) -> str:
     if single:
         for p in range(1, 10):
             s = f"{x:.{p}g}"
-            if _f32_checked(float(s)) == x:
+            if float32(float(s)) == x:
                 break
     else:
         s = repr(x)

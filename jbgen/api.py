@@ -13,6 +13,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jbgen.asm import model as m
 from jbgen.errors import (
@@ -23,6 +24,9 @@ from jbgen.errors import (
     Location,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from jbgen.check.policy import Policy
 
 CLASS_MAGIC = b"\xca\xfe\xba\xbe"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -304,11 +308,13 @@ def _drop_unknown_attributes(cls: m.ClassDef, path: str) -> list[Diagnostic]:
 # ----------------------------------------------------------------------------- verify
 
 
-def verify_paths(paths: Sequence[str], classpath: Sequence[str] = (), *, link: bool = True) -> list:
+def verify_paths(paths: Sequence[str], classpath: Sequence[str] = (), *, link: bool = True,
+                 policy: Policy | None = None) -> list:
     """Run the three checks on class files, jars, folders and ``.jbasm`` files.
 
     Assembly files are assembled first (an assembly error is reported as that
-    input's failure), and their diagnostics point at ``.jbasm`` lines.
+    input's failure), and their diagnostics point at ``.jbasm`` lines.  With a
+    ``policy`` (:class:`jbgen.check.policy.Policy`) the policy check runs too.
     """
     from jbgen.asm.reader import read_class
     from jbgen.check.verify import CheckReport, ClassInput, SourceMap, verify_classes
@@ -335,7 +341,7 @@ def verify_paths(paths: Sequence[str], classpath: Sequence[str] = (), *, link: b
             continue
         for display, data in iter_classes([path]):
             inputs.append(ClassInput(display, data))
-    reports = verify_classes(inputs, classpath, link_check=link)
+    reports = verify_classes(inputs, classpath, link_check=link, policy=policy)
     for pos, rep in early:
         reports.insert(pos, rep)
     return reports

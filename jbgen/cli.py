@@ -160,14 +160,22 @@ def disasm(inputs: tuple[str, ...], out_dir: str | None, jobs: int) -> None:
 @click.option("--classpath", "-cp", multiple=True, help="Jars and folders the classes need (os.pathsep-separated).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--no-link", is_flag=True, help="Skip HotSpot link-time verification.")
-def verify(inputs: tuple[str, ...], classpath: tuple[str, ...], as_json: bool, no_link: bool) -> None:
+@click.option("--policy", "with_policy", is_flag=True,
+              help="Also check every API the classes use against the default policy (pure computation).")
+def verify(inputs: tuple[str, ...], classpath: tuple[str, ...], as_json: bool, no_link: bool, with_policy: bool) -> None:
     """Verify class files, jars, folders or .jbasm files: structure, ClassFile.verify, HotSpot link.
 
+    With --policy, also the policy check (the Policy section of docs/contracts.md).
     Exit 0 when every class passes every check, 3 when any fails.
     """
     from jbgen import api
 
-    reports = api.verify_paths(inputs, _classpath(classpath), link=not no_link)
+    policy = None
+    if with_policy:
+        from jbgen.check.policy import Policy
+
+        policy = Policy()
+    reports = api.verify_paths(inputs, _classpath(classpath), link=not no_link, policy=policy)
     bad = [r for r in reports if not r.ok]
     if as_json:
         doc = {"ok": not bad, "classes": [r.to_json() for r in reports],

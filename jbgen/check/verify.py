@@ -23,10 +23,14 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jbgen.asm import model as m
 from jbgen.asm.names import Names
 from jbgen.errors import ClassFormatError, Diagnostic, Location
+
+if TYPE_CHECKING:
+    from jbgen.check.policy import Policy
 
 
 @dataclass
@@ -306,8 +310,15 @@ def _map_link_error(inp: ClassInput, exc: BaseException) -> Diagnostic:
 # ----------------------------------------------------------------------------- all three
 
 
-def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), *, link_check: bool = True) -> list[CheckReport]:
-    """Run the three checks on every input; one report per input, in order."""
+def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), *, link_check: bool = True,
+                   policy: Policy | None = None) -> list[CheckReport]:
+    """Run the three checks on every input; one report per input, in order.
+
+    With a ``policy`` (:class:`~jbgen.check.policy.Policy`), the policy check
+    runs too, as the ``policy`` check, on every class that could be read; the
+    classes of all inputs are checked together (references between them are
+    allowed).
+    """
     reports: list[CheckReport] = []
     parsed: list[m.ClassDef | None] = []
     for inp in inputs:
@@ -327,6 +338,17 @@ def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), 
         diags = classfile_verify(inp, cls)
         rep.checks["classfile-verify"] = "failed" if diags else "ok"
         rep.diagnostics.extend(diags)
+    if policy is not None:
+        from jbgen.check.policy import check_policy
+
+        together = {c.name: c for c in parsed if c is not None}
+        for inp, cls, rep in zip(inputs, parsed, reports, strict=True):
+            if cls is None:
+                rep.checks["policy"] = "skipped"
+                continue
+            diags = check_policy(cls, policy, source=inp.source, path=inp.display, classes=together)
+            rep.checks["policy"] = "failed" if diags else "ok"
+            rep.diagnostics.extend(diags)
     if link_check:
         linked = link(inputs, classpath)
         for i, rep in enumerate(reports):

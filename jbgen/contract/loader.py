@@ -67,6 +67,7 @@ STATEFUL_KEYS = ("model", "model_class", "methods", "steps", "description")
 POLICY_KEYS = ("allow", "heap_mb", "call_timeout_s", "contract_timeout_s", "max_examples")
 
 _JAVA_IDENT = re.compile(r"[^\W\d][\w$]*|\$[\w$]*", re.U)
+_GLOB_SEGMENT = re.compile(r"[\w$]*\*[\w$*]*", re.U)
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 
@@ -897,71 +898,86 @@ class _Loader:
         )
 
     def allow_rule(self, pattern: str, path: KeyPath) -> AllowRule | None:
-        """``java.util.*`` / ``java.util.**`` / ``java.util.HashMap`` / ``java.util.Random.nextInt(int)``."""
-        text = pattern.strip()
+        """``java.util.*`` / ``java.util.**`` / ``java.util.HashMap`` / ``java.util.Random.nextInt(int)`` ..."""
+        # The canonical spelling has no spaces, as the policy checker reads patterns.
+        text = "".join(pattern.split())
         params: tuple[str, ...] | None = None
-        paren = text.find("(")
-        if paren >= 0:
-            if not text.endswith(")"):
-                self.err_value(path, f"`{pattern}`: a parameter list ends with `)`")
+        if "(" in text:
+            paren = text.index("(")
+            if not text.endswith(")") or text.count("(") != 1:
+                self.err_value(path, f"`{pattern}`: parameter types go in one pair of parentheses at the end: `java.lang.Math.max(int,int)`")
                 return None
-            inner = text[paren + 1 : -1].strip()
+            inner = text[paren + 1 : -1]
             descs = []
-            for part in [p.strip() for p in inner.split(",")] if inner else []:
+            for part in inner.split(",") if inner else []:
                 try:
                     descs.append(self.names.type_desc(part))
                 except SignatureError as exc:
                     self.err_value(path, f"`{pattern}`: {exc.message}")
                     return None
             params = tuple(descs)
-            text = text[:paren].strip()
-        segs = text.split(".")
-        if text in ("*", "**") or not segs[0]:
+            name_text = text[:paren]
+        else:
+            name_text = text
+        segs = name_text.split(".")
+        if name_text in ("*", "**"):
             self.err_value(path, f"`{pattern}` would allow everything: name a package, a class or a member")
             return None
-        recursive = segs[-1] == "**"
-        if segs[-1] in ("*", "**"):
-            body = segs[:-1]
-            wildcard = True
-        else:
-            body = segs
-            wildcard = False
-        for seg in body:
-            if not (_JAVA_IDENT.fullmatch(seg) or seg in ("<init>", "<clinit>")):
-                self.err_value(path, f"`{pattern}` is not a valid pattern: `{seg or '.'}` is not a Java identifier")
+        for seg in segs:
+            if not seg:
+                self.err_value(path, f"`{pattern}` is not a valid pattern: it has an empty segment")
                 return None
-        cls_at = next((k for k, s in enumerate(body) if s[:1].isupper()), None)
-        if cls_at is None:
-            if wildcard and params is None:
-                return AllowRule(pattern, "package", "/".join(body), recursive=recursive)
-            self.err_value(
-                path,
-                f"`{pattern}` names no class (class names start with a capital letter); "
-                f"for a whole package write `{text.rstrip('.*')}.*`",
+            ok = seg in ("*", "**", "<init>", "<clinit>") or (
+                _GLOB_SEGMENT.fullmatch(seg) if "*" in seg else _JAVA_IDENT.fullmatch(seg) and seg not in JAVA_KEYWORDS
             )
+            if not ok:
+                self.err_value(path, f"`{pattern}` is not a valid pattern: `{seg}` is not a Java name, `*` or `**`")
+                return None
+        if params is not None and "*" in segs[-1]:
+            self.err_value(path, f"`{pattern}`: parameter types follow a method name, not `{segs[-1]}`")
             return None
+        wildcard = segs[-1] in ("*", "**")
+        recursive = segs[-1] == "**"
+        body = segs[:-1] if wildcard else segs
+        cls_at = next((k for k, s in enumerate(body) if s[:1].isupper() and "*" not in s), None)
+        # A wildcard anywhere but in the simple places: a general glob over binary names.
+        before_class = body if cls_at is None else body[: cls_at + 1]
+        if any("*" in s for s in before_class) or (cls_at is None and not wildcard):
+            if cls_at is None and not any("*" in s for s in segs):
+                self.err_value(
+                    path,
+                    f"`{pattern}` names no class (class names start with a capital letter); "
+                    f"for a whole package write `{name_text}.*`",
+                )
+                return None
+            return AllowRule(text, "glob", name_text, None, params)
+        if cls_at is None:
+            if params is not None:
+                self.err_value(path, f"`{pattern}`: parameter types follow a method name")
+                return None
+            return AllowRule(text, "package", "/".join(body), recursive=recursive)
         if recursive:
             self.err_value(path, f"`{pattern}`: `**` follows a package, not a class")
             return None
         # After the class: nested classes (capitalised) then at most one member.
         k = cls_at + 1
         owner = "/".join(body[: cls_at + 1])
-        while k < len(body) and body[k][:1].isupper():
+        while k < len(body) and body[k][:1].isupper() and "*" not in body[k]:
             owner += "$" + body[k]
             k += 1
         rest = body[k:]
         if wildcard and rest:
-            self.err_value(path, f"`{pattern}`: `*` follows a package or a class")
+            self.err_value(path, f"`{pattern}`: `*` follows a package or a class, not the member `{rest[-1]}`")
             return None
         if len(rest) > 1:
             self.err_value(path, f"`{pattern}`: `{rest[1]}` follows the member `{rest[0]}`")
             return None
         if not rest:
             if params is not None:
-                self.err_value(path, f"`{pattern}`: a parameter list follows a member name")
+                self.err_value(path, f"`{pattern}`: parameter types follow a method name")
                 return None
-            return AllowRule(pattern, "class", owner)
-        return AllowRule(pattern, "member", owner, rest[0], params)
+            return AllowRule(text, "class", owner)
+        return AllowRule(text, "member", owner, rest[0], params)
 
 
 def _usable_param_name(n: str) -> bool:

@@ -20,7 +20,9 @@ Must not import a JVM.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import CodeType
@@ -428,13 +430,17 @@ class StatefulSpec:
 class AllowRule:
     """One pattern of ``policy.allow``, parsed.
 
+    ``pattern`` is the pattern as the policy checker reads it (spaces removed).
     ``kind`` is ``"package"`` (``java.util.*``: the classes of that package;
     ``java.util.**``: also of its subpackages, ``recursive``), ``"class"``
-    (``java.util.HashMap``: every member of that class) or ``"member"``
+    (``java.util.HashMap``: every member of that class), ``"member"``
     (``java.util.Random.nextInt``, optionally with parameter types
-    ``java.util.Random.nextInt(int)``: those methods or that field).  ``owner``
-    is an internal name: the package (``java/util``) or the class.
-    ``params`` holds parameter descriptors when the pattern lists them.
+    ``java.util.Random.nextInt(int)``: those methods or that field; the member
+    may be a glob, ``java.lang.Character.is*``), or ``"glob"`` (any other
+    pattern with ``*`` or ``**``, matched against binary names with dots).
+    ``owner`` is an internal name (the package ``java/util`` or the class), or
+    for a glob the pattern's name part.  ``params`` holds parameter
+    descriptors when the pattern lists them.
     """
 
     pattern: str
@@ -449,15 +455,34 @@ class AllowRule:
         if self.kind == "package":
             pkg = owner.rsplit("/", 1)[0] if "/" in owner else ""
             return pkg == self.owner or (self.recursive and pkg.startswith(self.owner + "/"))
-        if owner != self.owner:
+        if self.kind == "glob":
+            rx = _glob_regex(self.owner)
+            dotted = owner.replace("/", ".")
+            if self.params is None and rx.fullmatch(dotted):
+                return True
+            if member is None or not rx.fullmatch(f"{dotted}.{member}"):
+                return False
+        elif owner != self.owner:
             return False
-        if self.kind == "class":
+        elif self.kind == "class":
             return True
-        if member != self.member:
+        elif member is None or not fnmatch.fnmatchcase(member, self.member or ""):
             return False
         if self.params is None or descriptor is None:
             return True
         return descriptor.startswith("(" + "".join(self.params) + ")")
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """``java.*.Foo`` / ``java.**`` -> a regex over dotted names (``*``: within a segment)."""
+    parts = []
+    for seg in glob.split("."):
+        if seg == "**":
+            parts.append(r"[^.]+(?:\.[^.]+)*")
+        else:
+            parts.append("[^.]*".join(re.escape(p) for p in seg.split("*")))
+    return re.compile(r"\.".join(parts))
 
 
 @dataclass(frozen=True)

@@ -418,3 +418,31 @@ def test_error_bad_classpath_entry(tmp_path: Path) -> None:
     with pytest.raises(ContractError) as info:
         load_contract_text(HEAD + 'implements = ["com.example.api.Missing"]\n', "c.toml", classpath=[str(bad)])
     assert "not a jar or a folder" in info.value.diagnostics[0].message
+
+
+def test_allow_globs_as_the_policy_checker_reads_them() -> None:
+    c = load(
+        """
+        [[method]]
+        signature = "void run()"
+        [policy]
+        allow = ["java.lang.Character.is*", "java.util.Abstract*", "java.*.concurrent.**", "java.lang.Math.max(int, int)", "java.util.Map$Entry"]
+        """
+    )
+    chars, abstract, conc, mx, entry = c.policy.allow
+    assert (chars.kind, chars.owner, chars.member) == ("member", "java/lang/Character", "is*")
+    assert chars.matches("java/lang/Character", "isDigit", "(C)Z") and not chars.matches("java/lang/Character", "toUpperCase")
+    assert abstract.kind == "glob" and abstract.matches("java/util/AbstractList", "size", "()I")
+    assert not abstract.matches("java/util/HashMap")
+    assert conc.kind == "glob" and conc.matches("java/util/concurrent/atomic/AtomicInteger")
+    assert not conc.matches("java/util/HashMap")
+    assert mx.pattern == "java.lang.Math.max(int,int)" and mx.params == ("I", "I")
+    assert (entry.kind, entry.owner) == ("class", "java/util/Map$Entry")
+
+
+def test_allow_patterns_agree_with_the_policy_checker() -> None:
+    from jbgen.check.policy import validate_pattern
+
+    c = load_contract(FIXTURES / "contracts" / "int-stack.toml")
+    for rule in c.policy.allow:
+        assert validate_pattern(rule.pattern) is None, rule.pattern

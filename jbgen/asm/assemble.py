@@ -168,8 +168,8 @@ class _Bad(Exception):
     """A model value that cannot be lowered; the message is the diagnostic text."""
 
 
-class _NanFound(Exception):
-    """A NaN float or double met while lowering over the shared pool (see _ClassJob.run)."""
+class _OwnPool(Exception):
+    """This class needs a constant pool of its own (see _ClassJob._isolate)."""
 
 
 # --------------------------------------------------------------------------- public API
@@ -294,15 +294,15 @@ def _signed(value: int, bits: int) -> int:
 class _Pool:
     """Model constants -> entries of a ConstantPoolBuilder, interned in dicts.
 
-    Normally one long-lived pool shared by all classes.  A class with NaN
-    constants gets a pool of its own (``nans`` maps them to their entries,
-    see ``_ClassJob._isolate``).
+    Normally one long-lived pool shared by all classes.  Some classes get a
+    pool of their own, started from a parsed carrier pool whose entries
+    (``preset``) the JDK copies verbatim (see ``_ClassJob._isolate``).
     """
 
-    def __init__(self, J: Any, cp: Any = None, nans: dict[object, Any] | None = None) -> None:
+    def __init__(self, J: Any, cp: Any = None, preset: dict[object, Any] | None = None) -> None:
         self.J = J
         self.cp = J.ConstantPoolBuilder.of() if cp is None else cp
-        self.nans = nans
+        self.own = preset is not None  # a pool of one class's own
         self.utf8s: dict[str, Any] = {}
         self.classes: dict[str, Any] = {}
         self.nats: dict[tuple[str, str], Any] = {}
@@ -313,6 +313,8 @@ class _Pool:
         self.modules: dict[str, Any] = {}
         self.packages: dict[str, Any] = {}
         self.float_values: dict[int, Any] = {}
+        if preset:
+            self.loadables.update(preset)
 
     def size(self) -> int:
         return int(self.cp.size())
@@ -395,7 +397,13 @@ class _Pool:
                 raise _Bad(f"int constant out of range: {v!r}")
             e = cp.intEntry(v)
         elif t is m.Str:
-            e = cp.stringEntry(self.utf8(c.value))  # type: ignore[attr-defined]
+            v = c.value  # type: ignore[attr-defined]
+            if not isinstance(v, str):
+                raise _Bad(f"string constant must be a str, got {v!r}")
+            try:
+                e = cp.stringEntry(v)  # one call: the JDK makes the Utf8 entry
+            except UnicodeEncodeError:
+                e = cp.stringEntry(self.utf8(v))
         elif t is m.ClassConst:
             e = self.cls(c.name)  # type: ignore[attr-defined]
         elif t is m.Long:
@@ -407,10 +415,9 @@ class _Pool:
             if _is_nan(c):
                 # The JDK writes floats with floatToIntBits (doubles alike), which
                 # turns every NaN into the canonical one; only entries parsed from
-                # a class file keep their bytes.
-                if self.nans is None:
-                    raise _NanFound
-                return self.nans[c]
+                # a class file keep their bytes, so NaNs come from a carrier pool
+                # (preset in self.loadables when self.own).
+                raise _OwnPool
             if t is m.Float:
                 e = cp.floatEntry(self.float_value(c.bits))  # type: ignore[attr-defined]
             else:
@@ -460,7 +467,10 @@ class _Pool:
         if t is m.Int:
             cp.intEntry(c.value)  # type: ignore[attr-defined]
         elif t is m.Str:
-            cp.stringEntry(self.utf8(c.value))  # type: ignore[attr-defined]
+            try:
+                cp.stringEntry(c.value)  # type: ignore[attr-defined]
+            except UnicodeEncodeError:
+                cp.stringEntry(self.utf8(c.value))  # type: ignore[attr-defined]
         elif t is m.ClassConst:
             cp.classEntry(self.utf8(c.name))  # type: ignore[attr-defined]
         elif t is m.Float:
@@ -1109,7 +1119,9 @@ class _ClassJob:
             raise AssemblyError(f"expected a ClassDef, got {type(cls).__name__}")
         try:
             self._lower()
-        except _NanFound:
+            if _pool_slots(self.narrow_ldc) > _NARROW_SLOTS:
+                raise _OwnPool
+        except _OwnPool:
             self._isolate()
             self._lower()
         if self.errors:
@@ -1123,56 +1135,82 @@ class _ClassJob:
             raise self._failure() from None
 
     def _isolate(self) -> None:
-        """Start again over a pool of this class's own that holds its NaN constants.
+        """Start again over a constant pool of this class's own, begun from a carrier.
 
-        The JDK canonicalises NaNs when it writes a float or double it was given
-        as a value, but it copies verbatim the entries of a pool it parsed.  So a
-        carrier class file is made whose constant pool holds every NaN of the
-        class, bit for bit, and this class is built over
-        ``ConstantPoolBuilder.of(carrier)``: those entries are written as they
-        are, and everything else is added to the same pool (no shared caches,
-        so such a class is slower; there are about ten in java.base).
+        Two things the shared pool cannot do.  NaNs: the JDK writes a float or
+        double given as a value with ``floatToIntBits`` (``doubleToLongBits``),
+        which makes every NaN the canonical one, but it copies the entries of a
+        pool it parsed verbatim.  Many ``ldc``: their constants must sit below
+        index 256, and a String added to a pool brings its Utf8 first, so at
+        most ~127 strings fit; javac puts the Strings first and their Utf8s
+        after.  So a carrier class file is made whose pool starts with the
+        constants of ``ldc`` (one slot each, their Utf8s after them), then
+        every NaN, and this class is built over ``ConstantPoolBuilder.of``
+        that carrier, everything else added to the same pool.  Such a class
+        does not use the shared caches (slower; rare: ~10 classes of java.base).
         """
         J = self.J
         nans: dict[object, None] = {}
         narrow: dict[object, None] = {}
         _scan_constants(self.cls, nans, narrow)
-        name = _modified_utf8(self.cls.name)
+        firsts = [c for c in narrow if type(c) in _CARRIED and _carriable(c)]
+        firsts += [c for c in nans if c not in narrow]
+        utf8_index: dict[str, int] = {}
+        strings: list[str] = []
+
+        def utf8(text: str) -> int:
+            k = utf8_index.get(text)
+            if k is None:
+                k = utf8_index[text] = len(strings)
+                strings.append(text)
+            return k
+
+        slots = 1 + sum(2 if type(c) is m.Double else 1 for c in firsts)
+        this_class = slots  # the Class entry of this class, then the Utf8s
+        first_utf8 = slots + 1
         entries = []
-        for c in nans:
-            if type(c) is m.Float:
-                entries.append(b"\x04" + (c.bits & 0xFFFFFFFF).to_bytes(4, "big"))
-            else:
+        for c in firsts:
+            t = type(c)
+            if t is m.Int:
+                entries.append(b"\x03" + (c.value & 0xFFFFFFFF).to_bytes(4, "big"))  # type: ignore[attr-defined]
+            elif t is m.Float:
+                entries.append(b"\x04" + (c.bits & 0xFFFFFFFF).to_bytes(4, "big"))  # type: ignore[attr-defined]
+            elif t is m.Double:
                 entries.append(b"\x06" + (c.bits & (1 << 64) - 1).to_bytes(8, "big"))  # type: ignore[attr-defined]
-        count = 1 + sum(1 if e[0] == 4 else 2 for e in entries)
-        utf8_index = count
-        entries.append(b"\x01" + len(name).to_bytes(2, "big") + name)
-        entries.append(b"\x07" + utf8_index.to_bytes(2, "big"))
+            else:
+                tag, text = {
+                    m.Str: (8, getattr(c, "value", "")),
+                    m.ClassConst: (7, getattr(c, "name", "")),
+                    m.MethodTypeConst: (16, getattr(c, "descriptor", "")),
+                }[t]
+                entries.append(bytes((tag,)) + (first_utf8 + utf8(text)).to_bytes(2, "big"))
+        entries.append(b"\x07" + (first_utf8 + utf8(self.cls.name)).to_bytes(2, "big"))
+        for text in strings:
+            data = _modified_utf8(text)
+            if len(data) > 0xFFFF:
+                raise AssemblyError(f"constant string too long ({len(data)} bytes in UTF-8)")
+            entries.append(b"\x01" + len(data).to_bytes(2, "big") + data)
         carrier = b"".join(
             (
                 b"\xca\xfe\xba\xbe\x00\x00\x00\x45",
-                (count + 2).to_bytes(2, "big"),
+                (first_utf8 + len(strings)).to_bytes(2, "big"),
                 *entries,
-                b"\x00\x21" + (utf8_index + 1).to_bytes(2, "big") + b"\x00\x00",
+                b"\x00\x21" + this_class.to_bytes(2, "big") + b"\x00\x00",
                 b"\x00\x00" * 4,
             )
         )
         cp = J.ConstantPoolBuilder.of(J.ClassFile.of().parse(J.JArray(J.JByte)(carrier)))
+        preset: dict[object, Any] = {}
         index = 1
-        found: dict[object, Any] = {}
-        for c in nans:
-            found[c] = cp.entryByIndex(index)
-            index += 1 if type(c) is m.Float else 2
-        self.s = self.s.isolated(_Pool(J, cp, found))
+        for c in firsts:
+            preset[c] = cp.entryByIndex(index)
+            index += 2 if type(c) is m.Double else 1
+        self.s = self.s.isolated(_Pool(J, cp, preset))
         self.errors = []
         self.narrow_ldc = {}
         self.fields = []
         self.methods = []
         self.class_attrs = []
-        # The constants of narrow ldc first, as _build does for the shared pool.
-        for c in narrow:
-            with contextlib.suppress(_Bad):  # a bad constant is reported by _lower
-                self.s.pool.loadable(c)
 
     def _failure(self) -> AssemblyError:
         n = len(self.errors)
@@ -1525,7 +1563,7 @@ class _ClassJob:
     def _build(self, cf: Any) -> Any:
         J = self.J
         pool = self.s.pool
-        if pool.nans is not None:
+        if pool.own:
             cp = pool.cp  # a pool of this class's own (see _isolate)
         else:
             cp = J.ConstantPoolBuilder.of()
@@ -1630,8 +1668,12 @@ class _ClassJob:
             )
             return
         if msg.startswith("Could not resolve class"):
+            # The JDK names the class by its simple name only; find the full name
+            # among the classes the method refers to.
+            shown = msg[len("Could not resolve class") :].strip()
+            full = _find_class(md, self.cls, shown)
             self.error(
-                f"cannot compute stack map frames: {_lower_first(msg)}"
+                f"cannot compute stack map frames: could not resolve class {full or shown}"
                 " (add the jar or folder that holds it to the class path)",
                 md.line,
                 notes=(where,),
@@ -1697,6 +1739,31 @@ class _ClassJob:
         return None
 
 
+# ldc constants that a carrier pool holds in one slot each (Utf8s after them).
+_CARRIED = (m.Int, m.Float, m.Str, m.ClassConst, m.MethodTypeConst)
+# Pool slots the constants of narrow ldc may take before their indices could
+# reach 256 (the rest of the class needs a few: its name, super ...).
+_NARROW_SLOTS = 240
+
+
+def _carriable(c: object) -> bool:
+    """A well-formed constant for a carrier pool (a bad one is reported by _lower)."""
+    if type(c) is m.Int:
+        return type(c.value) is int and -(1 << 31) <= c.value < (1 << 31)
+    if type(c) is m.Float:
+        return type(c.bits) is int
+    return isinstance(getattr(c, "value", getattr(c, "name", getattr(c, "descriptor", None))), str)
+
+
+def _pool_slots(constants: dict[object, None]) -> int:
+    """An upper bound of the pool slots the constants of ``ldc`` take when added first."""
+    n = 0
+    for c in constants:
+        t = type(c)
+        n += 1 if t is m.Int or t is m.Float else 2 if t in _CARRIED else 12
+    return n
+
+
 def _scan_constants(v: object, nans: dict[object, None], narrow: dict[object, None]) -> None:
     """Collect the NaN constants anywhere in a model value, and the operands of ``ldc``."""
     t = type(v)
@@ -1725,6 +1792,32 @@ def _is_nan(c: object) -> bool:
         bits = c.bits  # type: ignore[attr-defined]
         return (bits & 0x7FF0000000000000) == 0x7FF0000000000000 and bool(bits & 0xFFFFFFFFFFFFF)
     return False
+
+
+_DESC_CLASS = re.compile(r"L([^;<>]+);")
+
+
+def _find_class(md: m.MethodDef, cls: m.ClassDef, shown: str) -> str | None:
+    """The Java name of the class the method refers to whose simple name is ``shown``."""
+    shown = shown.removesuffix("[]")
+    names: list[str] = [md.descriptor, cls.name, cls.super_name or "", *cls.interfaces]
+    if md.code is not None:
+        names += [h.catch_type for h in md.code.handlers if h.catch_type]
+        for e in md.code.elements:
+            if type(e) is m.Insn:
+                for a in e.args:
+                    if isinstance(a, m.MemberRef):
+                        names += [a.owner, a.descriptor]
+                    elif isinstance(a, str):
+                        names.append(a)
+    for text in names:
+        for name in [text, *_DESC_CLASS.findall(text)]:
+            name = name.lstrip("[")
+            if name.startswith("L") and name.endswith(";"):
+                name = name[1:-1]
+            if name.rsplit("/", 1)[-1] == shown:
+                return name.replace("/", ".")
+    return None
 
 
 def _lower_first(s: str) -> str:
@@ -1852,7 +1945,11 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
         ref = args[0]
         if not isinstance(ref, m.MemberRef) or ref.kind != "field":
             raise _Bad(f"{op} needs a field reference, got {ref!r}")
-        return J.FieldInstruction.of(opc, p.member(ref))
+        # The (owner, name, type) factories make the Fieldref/Methodref and its
+        # NameAndType in the owner's pool in one call instead of three.
+        return J.FieldInstruction.of(
+            opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor)
+        )
     if kind == "INVOKE":
         want(1, "a method reference")
         ref = args[0]
@@ -1862,7 +1959,9 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad("invokeinterface needs an interface method reference (imethod)")
         if op == "invokevirtual" and ref.kind != "method":
             raise _Bad("invokevirtual needs a class method reference, not an interface method")
-        return J.InvokeInstruction.of(opc, p.member(ref))
+        return J.InvokeInstruction.of(
+            opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor), ref.kind == "imethod"
+        )
     if kind == "INVOKE_DYNAMIC":
         want(1, "a call site")
         return J.InvokeDynamicInstruction.of(p.call_site(args[0]))

@@ -21,16 +21,18 @@ and java.base has ~1.9M instructions, so the design minimises calls:
   entry of a foreign pool it copies it (and only it) into the class's own
   pool (``AbstractPoolEntry.maybeClone``), so the output holds no junk from
   other classes (``tests/asm/test_assemble.py`` checks this).
-* A method's code is handed to the JDK as one ``java.util.ArrayList`` of
-  prebuilt elements and ``list.forEach(codeBuilder)`` (a CodeBuilder is a
-  ``Consumer<CodeElement>``): ~0.2 us per element, one Python callback per
-  method.  A ``Label`` made by ``cb.newLabel()`` is also a ``LabelTarget``, so
-  the label object itself in the list binds it.  Labels belong to one code
-  builder, so they, and the branches, switches, handlers, local-variable
-  entries and code type annotations that name them, are made inside the
-  callback.
+* A method's code is handed to the JDK as one list of prebuilt elements
+  (``Arrays.asList``: one call, ~0.2 us per element) and
+  ``list.forEach(codeBuilder)`` (a CodeBuilder is a ``Consumer<CodeElement>``):
+  one Python callback per method.  A ``Label`` made by ``cb.newLabel()`` is
+  also a ``LabelTarget``, so the label object itself in the list binds it.
+  Labels belong to one code builder, so they, and the branches, switches,
+  handlers, local-variable entries and code type annotations that name them,
+  are made inside the callback.
 * Methods and fields without attributes use the callback-free
   ``withMethodBody`` / ``withField(name, type, flags)`` / a Java no-op handler.
+* Python's cyclic garbage collector is paused while a class is assembled
+  (``_no_gc``).
 
 When the JDK refuses a class (for instance it cannot compute the stack map
 frames), the class is rebuilt one method at a time, feeding the elements one
@@ -41,27 +43,40 @@ JDK behaviour worth knowing (checked by the tests):
 
 * Stack maps: the default ``STACK_MAPS_WHEN_REQUIRED`` generates frames for
   version >= 50; for version 50 a failure falls back to no frames (the JVM's
-  old verifier accepts version 50 without them); below 50 there are none.
+  old verifier accepts version 50 without them); below 50 there are none,
+  and max stack/locals come from the JDK's stack counter.
 * ``jsr``/``ret`` are written as given.  The frame generator cannot handle
-  them, so they assemble only in classes of version < 50 or exactly 50
-  (where the fallback above drops the frames); in version >= 51 they are an
-  error at the ``jsr``/``ret`` line.
-* Float/double constants are made from their raw bits with
-  ``Float.intBitsToFloat`` / ``Double.longBitsToDouble``; JPype hands the
-  Java value back as a ``JFloat`` that keeps the exact bits, and the JDK
-  writes the raw bits, so every NaN payload survives (signalling NaNs
-  included).
-* ``ldc`` whose constant lands at pool index >= 256 is widened to ``ldc_w``
-  by the JDK; to keep ``ldc`` as written, the constants of every ``ldc`` are
-  put first in the class's pool.  ``ldc_w`` is never narrowed.
+  them, so they assemble in classes of version < 50 and exactly 50 (where the
+  fallback above drops the frames); in version >= 51 they are an error
+  located at the ``jsr``/``ret``.
+* Unreachable code is replaced by ``nop``s ending in ``athrow`` when frames
+  are generated (the JDK's default ``PATCH_DEAD_CODE``), as javac never emits
+  any; it is kept as written below version 50.
+* NaNs: the JDK writes a float or double constant given as a value with
+  ``Float.floatToIntBits`` / ``Double.doubleToLongBits``, which turns every
+  NaN into the canonical one.  It copies verbatim the entries of a pool it
+  parsed, so a class with NaN constants is built over a pool parsed from a
+  carrier class file that holds them bit for bit (``_ClassJob._isolate``):
+  every payload survives, signalling NaNs included.  (JPype itself keeps the
+  bits: ``Float.intBitsToFloat`` comes back as a ``JFloat`` that passes the
+  same bits back to Java.)
+* ``ldc`` vs ``ldc_w``: the JDK picks the form from the constant's pool
+  index, both ways.  The constants of ``ldc`` are put first in the class's
+  pool so that they stay below 256 (with many, through a carrier pool
+  that puts the Strings before their Utf8s, as javac does); an ``ldc_w``
+  whose constant lands below 256 is written as ``ldc``.
 * ``iinc`` vs ``iinc_w``: ``IncrementInstruction`` has no opcode and the JDK
   writes ``iinc`` whenever the operands fit a byte; an ``iinc_w`` with small
   operands is kept wide by reusing a parsed instruction (``_wide_iinc``).
+* Line numbers: the JDK drops a ``LineNumber`` that repeats the line before
+  it, and keeps the last of several at one position.
 * Unknown attributes (``Attribute("Unknown:<name>", bytes)`` or any other
   name with a ``bytes`` value) cannot be made with the public factories
   (``CustomAttribute`` needs a Java subclass).  They are written by parsing a
   tiny carrier class that holds the attribute (``_unknown_attribute``): the
-  JDK's ``UnknownAttribute`` re-emits its name and contents verbatim.
+  JDK's ``UnknownAttribute`` re-emits its name and contents verbatim.  A name
+  the JDK knows (``Unknown:SourceFile`` on a method, say) cannot be written
+  that way: an error, which the caller may turn into a warning.
 """
 
 from __future__ import annotations

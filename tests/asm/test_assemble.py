@@ -738,9 +738,12 @@ def test_jsr_in_a_modern_class_is_an_error_at_its_line():
     )
     with pytest.raises(AssemblyError) as info:
         assemble(cls)
-    d = info.value.diagnostics[0]
-    assert "stack map" in d.message
-    assert d.location.line in (4, 8)
+    (d,) = info.value.diagnostics
+    assert d.message == (
+        "cannot compute stack map frames: instructions jsr, jsr_w, or ret must not appear "
+        "in the class file version >= 51.0"
+    )
+    assert d.location.line == 4
 
 
 def test_every_attribute_of_the_model(J):  # noqa: N803
@@ -1150,3 +1153,81 @@ def test_branch_over_32k_is_widened_not_an_error(J):  # noqa: N803
     )
     data = assemble(one_method(code))
     assert verify(J, data) == []
+
+
+def test_dead_code_is_patched_when_frames_are_generated(J):  # noqa: N803
+    after = Label("after")
+    code = Code([Insn("goto", (after,)), Insn("iconst_1"), Insn("pop"), after, Insn("return")])
+
+    def ops(major: int) -> list[str]:
+        cls = ClassDef(
+            "p/Dead",
+            ACC_PUBLIC | ACC_SUPER,
+            OBJECT,
+            methods=[MethodDef(PUBLIC_STATIC, "f", "()V", code)],
+            major=major,
+        )
+        cm = parse(J, assemble(cls))
+        return [
+            str(i.opcode().name())
+            for i in cm.methods().get(0).code().orElseThrow()
+            if isinstance(i, J.Instruction)
+        ]
+
+    assert ops(69) == ["GOTO", "NOP", "ATHROW", "RETURN"]
+    assert ops(49) == ["GOTO", "ICONST_1", "POP", "RETURN"]
+
+
+def test_line_numbers_and_local_variables_read_back():
+    from jbgen.asm.reader import read_class
+
+    start, end = Label("start"), Label("end")
+    code = Code(
+        [
+            start,
+            LineNumber(5),
+            Insn("iconst_1"),
+            LineNumber(5),  # repeats the line before it: dropped by the JDK
+            Insn("istore_0"),
+            LineNumber(6),
+            LineNumber(7),  # two at one position: the JDK keeps the last
+            Insn("iload_0"),
+            Insn("pop"),
+            LineNumber(8),
+            Insn("return"),
+            end,
+        ],
+        locals=[
+            LocalVar(0, "x", "I", start, end),
+            LocalVar(1, "xs", "Ljava/util/List;", start, end),
+            LocalVar(1, "xs", "Ljava/util/List<TT;>;", start, end, signature=True),
+        ],
+    )
+    cls = ClassDef(
+        "p/Lines",
+        ACC_PUBLIC | ACC_SUPER,
+        OBJECT,
+        methods=[MethodDef(PUBLIC_STATIC, "f", "()V", code)],
+    )
+    back = read_class(assemble(cls)).methods[0].code
+    assert back is not None
+    shape = [
+        ("line", e.line) if type(e) is LineNumber else e.op
+        for e in back.elements
+        if type(e) is not Label
+    ]
+    assert shape == [
+        ("line", 5),
+        "iconst_1",
+        "istore_0",
+        ("line", 7),
+        "iload_0",
+        "pop",
+        ("line", 8),
+        "return",
+    ]
+    assert [(v.slot, v.name, v.descriptor, v.signature) for v in back.locals] == [
+        (0, "x", "I", False),
+        (1, "xs", "Ljava/util/List;", False),
+        (1, "xs", "Ljava/util/List<TT;>;", True),
+    ]

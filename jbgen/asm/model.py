@@ -318,6 +318,9 @@ class Attribute:
     * ``ModuleResolution``: int (flags)
     * ``ModuleHashes``: ``(algorithm, ((module name, bytes), ...))``
     * ``SourceID``, ``CompilationID``: str
+    * ``Unknown:<name>``: bytes, the raw content of an attribute the model has no
+      place for (an unknown name, or a known name in the wrong place); the
+      assembler writes it verbatim when the JDK does not know ``<name>``
     """
 
     name: str

@@ -44,6 +44,7 @@ class SearchOptions:
     nested_ite: bool = False  # `c ? a : b` as an operator inside terms (costly)
     loops: bool = True  # loop templates, when the problem has a reference
     long_intermediates: bool = False  # let an int-only problem compute through long
+    computed_constants: bool = False  # keep compound terms that are constant on every example
     extra_terms: int = 400_000  # after a conditional fits, terms enumerated looking for a smaller one
     improve_terms: int = 1_000_000  # after a conditional passes the checker, the same, once
     loop_after_size: int = 7  # counted loops are tried once plain terms up to this size failed
@@ -182,7 +183,8 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     goal_type = task.returns.bank
     en = Enumerator(types, _enabled_ops(task, types, opts), _leaves(task, cols, types, n), n, goal_type,
                     _goal(task, cols), deadline=deadline, max_terms=opts.max_terms,
-                    want_covers=task.conditionals and JType.BOOLEAN in types)
+                    want_covers=task.conditionals and JType.BOOLEAN in types,
+                    computed_constants=opts.computed_constants)
     en.max_enumerated = effort
     best: tuple[int, Term] | None = None
     stop = opts.max_size
@@ -249,7 +251,7 @@ def problem_constants(problem: Problem) -> dict[JType, list[int]]:
         (ints if INT_MIN <= c <= INT_MAX else longs).append(c)
         if INT_MIN <= c <= INT_MAX:
             longs.append(c)
-    if problem.default_constants:
+    if problem.default_constants and problem.example_constants:
         seen_ex: list[tuple[JType, int]] = []
         for ex in problem.examples:
             vals = list(zip([p.type for p in problem.params], ex.inputs, strict=True))

@@ -163,4 +163,5 @@ def reference_problem(name: str, params: Sequence[Param], returns: JType, refere
     step = max(1, len(checker.inputs) // max(1, initial))
     picks = list(range(0, len(checker.inputs), step))[:initial]
     exs = tuple(examples) or tuple(Example(checker.inputs[i], checker.expected[i]) for i in picks)
+    kw.setdefault("example_constants", bool(examples))  # generated examples carry no intent
     return Problem(name, tuple(params), returns, exs, checker=checker, reference=reference, seed=seed, **kw)

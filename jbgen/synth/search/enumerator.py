@@ -211,6 +211,7 @@ class Enumerator:
         deadline: float = float("inf"),
         max_terms: int = 5_000_000,
         want_covers: bool = True,
+        computed_constants: bool = False,
     ) -> None:
         self.types = list(types)
         self.ops = list(ops)
@@ -229,6 +230,11 @@ class Enumerator:
         # distinct covers of goal-typed terms: cover bytes -> (size, row, cover bool array)
         self.covers: dict[bytes, tuple[int, int, np.ndarray]] = {}
         self._leaves = leaves
+        # A compound term with one value on every example is (almost surely) a
+        # constant; constants come from the leaves, and folding them together
+        # floods the banks (`3 << 16`, `8 - 31`, ...).  Needs a few examples to
+        # tell a constant from a coincidence.
+        self.prune_constants = not computed_constants and n_examples >= 3
 
     # ------------------------------------------------------------------ growth
 
@@ -387,6 +393,12 @@ class Enumerator:
         if err is not None:
             new &= ~err.all(axis=1)  # throws on every example: useless anywhere
         rows = np.nonzero(new)[0]
+        if rows.size and self.prune_constants and self.level > 1:
+            v = vals[rows]
+            flat = (v == v[:, :1]).all(axis=1)
+            if err is not None:
+                flat &= ~err[rows].any(axis=1)
+            rows = rows[~flat]
         if rows.size == 0:
             return
         rows_a = rows

@@ -137,7 +137,8 @@ class Problem:
     ``ops`` restricts the operators (op keys of :mod:`.ops`, e.g. ``"iadd"``,
     ``"Math.max(int,int)int"``); ``None`` allows all.  ``constants`` are extra
     constants for the grammar; with ``default_constants`` false they are the
-    only ones (as a SyGuS grammar demands).  ``reference`` is an optional
+    only ones (as a SyGuS grammar demands); ``example_constants`` adds the
+    values seen in the examples (turn it off when the examples were generated).  ``reference`` is an optional
     Python function with JVM semantics (raising
     :class:`~.semantics.JavaArithmeticException`) that the loop templates
     use to split a loop into its step; ``checker`` closes the CEGIS loop.
@@ -154,6 +155,7 @@ class Problem:
     ops: frozenset[str] | None = None
     constants: tuple[int, ...] = ()
     default_constants: bool = True
+    example_constants: bool = True  # the ints in the examples join the grammar
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 

@@ -548,6 +548,23 @@ def test_contract_policies_and_allow_rules_are_accepted() -> None:
     assert _messages(entry, deny=["java.util.Map$Entry"]) == _messages(entry, deny=["java.util.Map.Entry"])
 
 
+def test_a_loaded_contracts_policy_widens() -> None:
+    from jbgen.contract import load_contract_text
+
+    contract = load_contract_text(
+        'schema = 1\n[class]\nname = "demo.P"\n[[method]]\nsignature = "static int f(int x)"\n'
+        'description = "x"\n[policy]\nallow = ["java.lang.Character.get*", "java.util.concurrent.**", '
+        '"java.lang.System.getProperty(String)", "java.util.Map.Entry"]\n', "p.toml")
+    text = _class('ldc "k"\ninvokestatic System.getProperty(String)String\npop\n'
+                  "new java.util.concurrent.ConcurrentHashMap\npop\n"
+                  "iload x\ninvokestatic Character.getNumericValue(int)int\nireturn")
+    cls = parse(text, "P.jbasm")
+    refused = [v.category for v in policy_violations(cls)]
+    assert refused == ["environment", "threads"]
+    assert check_policy(cls, contract.policy) == []
+    assert check_policy(cls, allow=contract.policy.allow) == []
+
+
 def test_patterns_are_validated() -> None:
     assert validate_pattern("java.util.HashMap") is None
     assert validate_pattern("java.util.**") is None

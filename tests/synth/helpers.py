@@ -34,10 +34,12 @@ def assemble_and_verify(texts: Sequence[str]) -> None:
         assert report.ok, "\n".join(d.render() for d in report.diagnostics)
 
 
-def interpret(text: str, args: Sequence[Any]) -> Any:
-    """Run the single static method of a synthesized class on ``args``; THROWS on ArithmeticException."""
+def interpret(text: str, args: Sequence[Any], method: str | None = None) -> Any:
+    """Run a method (the first one by default) of a synthesized class on ``args``;
+    THROWS on ArithmeticException."""
     lines = [ln.split("//")[0].strip() for ln in text.splitlines()]
-    head = next(i for i, ln in enumerate(lines) if ln.startswith("public static"))
+    head = next(i for i, ln in enumerate(lines)
+                if ln.startswith("public ") and "(" in ln and (method is None or f" {method}(" in ln))
     params = re.search(r"\((.*)\)", lines[head]).group(1)  # type: ignore[union-attr]
     names = [p.split()[-1] for p in params.split(",") if p.strip()]
     body = []

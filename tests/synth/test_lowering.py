@@ -120,7 +120,7 @@ def test_loops_and_char(name: str, jvm: None) -> None:
 def test_text_names_the_program() -> None:
     t = app("Math.max(int,int)int", a, b)
     text = class_text(Problem("max", PARAMS[:2], I, class_name="demo.Max"), t)
-    assert text.splitlines()[0] == "// synthesized by jbgen search: return Math.max(a, b);"
+    assert text.splitlines()[1] == "    // synthesized by jbgen search: return Math.max(a, b);"
     assert "public final class demo.Max {" in text
     assert "invokestatic Math.max(int,int)int" in text
     assert i32(1 << 31) == INT_MIN

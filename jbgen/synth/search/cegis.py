@@ -71,7 +71,8 @@ class SearchStats:
 @dataclass
 class SearchResult:
     """``status`` is ``found``, ``timeout``, ``exhausted`` (nothing up to ``max_size``),
-    ``term-limit`` or ``inconsistent`` (the checker contradicts the examples)."""
+    ``term-limit``, ``inconsistent`` (the checker contradicts the examples) or
+    ``needs-oracle`` (the checker rejects a candidate without saying what it should return)."""
 
     problem: Problem
     status: str
@@ -306,6 +307,10 @@ def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: S
 def synthesize(problem: Problem, options: SearchOptions | None = None) -> SearchResult:
     """Search for the smallest program that the problem's checker accepts, within the budget."""
     opts = options or SearchOptions()
+    if problem.reference is None and problem.spec is None and problem.checker is not None:
+        # The checker cannot say what a wrong conditional should return, so an
+        # overfitted decision tree ends the search: look longer for a plain term.
+        opts = replace(opts, extra_terms=max(opts.extra_terms, opts.improve_terms))
     start = time.monotonic()
     deadline = start + opts.time_limit
     stats = SearchStats()
@@ -334,6 +339,9 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
     except _Inconsistent as exc:
         status = "inconsistent"
         message = str(exc)
+    except _NeedsOracle as exc:
+        status = "needs-oracle"
+        message = str(exc)
     if status == "found" and checked and isinstance(program, Term) and _has_ite(program):
         program = _improve(problem, program, examples, opts, deadline, stats)
     stats.seconds = time.monotonic() - start
@@ -345,6 +353,10 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
 
 
 class _Inconsistent(Exception):
+    pass
+
+
+class _NeedsOracle(Exception):
     pass
 
 
@@ -411,6 +423,9 @@ def _cegis(problem: Problem, strategy: Strategy, examples: list[Example], opts: 
             return "found", cand, True
         known = {_key(ex.inputs) for ex in examples}
         for cex in [got] if isinstance(got, Example) else list(got):
+            if problem.spec is None and cex.output is None:
+                raise _NeedsOracle(f"{cand} fails the checker on {cex.inputs}, which gives no expected "
+                                   "result to learn from (an oracle would)")
             if problem.spec is None and cex.output is not THROWS:
                 check_value(cex.output, problem.returns, f"the checker's expected output on {cex.inputs}")
             if _key(cex.inputs) in known:

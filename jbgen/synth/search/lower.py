@@ -189,15 +189,37 @@ def describe(program: Program) -> str:
     return str(program) if isinstance(program, Loop) else f"return {java(program)};"
 
 
-def class_text(problem: Problem, program: Program) -> str:
-    """``public final class NAME { public static R name(params) { ... } }`` as jbgen assembly."""
+def method_text(problem: Problem, program: Program, *, static: bool = True) -> list[str]:
+    """The method's lines (a comment with the program, header, body, ``}``), indented for a class."""
     params = ", ".join(f"{p.type.java} {p.name}" for p in problem.params)
+    flags = "public static" if static else "public"
     lines = [
-        f"// synthesized by jbgen search: {describe(program)}",
-        f"public final class {problem.class_name} {{",
-        f"    public static {problem.returns.java} {problem.name}({params}) {{",
+        f"    // synthesized by jbgen search: {describe(program)}",
+        f"    {flags} {problem.returns.java} {problem.name}({params}) {{",
     ]
     for line in method_body(program, problem.returns):
         lines.append(("    " if line.endswith(":") else "        ") + line)
-    lines += ["    }", "}", ""]
+    lines.append("    }")
+    return lines
+
+
+def class_text(problem: Problem, program: Program) -> str:
+    """``public final class NAME { public static R name(params) { ... } }`` as jbgen assembly."""
+    return assemble_class(problem.class_name, [method_text(problem, program)])
+
+
+def assemble_class(name: str, methods: list[list[str]], *, extends: str | None = None,
+                   implements: tuple[str, ...] = (), final: bool = True) -> str:
+    """A class text around method texts (the assembler adds the default constructor)."""
+    head = f"public {'final ' if final else ''}class {name}"
+    if extends and extends != "java.lang.Object":
+        head += f" extends {extends}"
+    if implements:
+        head += " implements " + ", ".join(implements)
+    lines = [head + " {"]
+    for i, m in enumerate(methods):
+        if i:
+            lines.append("")
+        lines += m
+    lines += ["}", ""]
     return "\n".join(lines)

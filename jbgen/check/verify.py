@@ -160,17 +160,22 @@ def structural(inp: ClassInput) -> tuple[m.ClassDef | None, list[Diagnostic]]:
 _CF_VERIFY = re.compile(r"^(?P<msg>.*?) in (?P<cls>[^\s:]+)::(?P<name>[^\s(]+)\((?P<params>[^)]*)\)(?: @(?P<bci>\d+))?(?P<rest>.*)$", re.S)
 
 
-def classfile_verify(inp: ClassInput, cls: m.ClassDef | None) -> list[Diagnostic]:
-    """``ClassFile.of().verify(bytes)``: every error, mapped to method, bci and line."""
+def classfile_verify(inp: ClassInput, cls: m.ClassDef | None, classfile: object | None = None) -> list[Diagnostic]:
+    """``ClassFile.verify(bytes)``: every error, mapped to method, bci and line.
+
+    ``classfile`` is a ``ClassFile`` whose class hierarchy resolver knows the
+    classes under test and the class path (see :func:`_staged`); the verifier
+    needs it to check assignments between those classes.
+    """
     from jbgen.asm._jdk import jdk
 
     if cls is not None and cls.major < 50:
         # The type-checking verifier needs stack maps (version 50+); HotSpot's
         # old type-inferencing verifier covers older classes at link time.
         return []
-    J = jdk()
+    cf = classfile if classfile is not None else jdk().ClassFile.of()
     try:
-        errors = J.ClassFile.of().verify(inp.data)
+        errors = cf.verify(inp.data)  # type: ignore[attr-defined]
     except Exception as exc:  # a JDK bug or a class it cannot even read
         return [_diag(inp, f"ClassFile.verify failed: {exc}")]
     out = []
@@ -222,56 +227,91 @@ _HS_LOCATION = re.compile(r"Location:\s*\n\s*(?P<cls>\S+?)\.(?P<name>[^.(\s]+)(?
 _HS_REASON = re.compile(r"Reason:\s*\n\s*(?P<reason>.+)")
 
 
-def link(inputs: Sequence[ClassInput], classpath: Sequence[str] = ()) -> dict[int, list[Diagnostic] | None]:
+def _linkable(name: str | None) -> bool:
+    # Only the boot loader may define java.* classes; module-info is not a class.
+    return name is not None and not (
+        name.startswith("java/") or name == "module-info" or name.endswith(("/module-info", "package-info"))
+    )
+
+
+class _Staged:
+    """The classes under test written to a private folder under their binary names.
+
+    Both later checks read from it: ``ClassFile.verify`` through a class
+    hierarchy resolver that parses these class files (and the class path), and
+    the link check through a throwaway ``URLClassLoader``.
+    """
+
+    def __init__(self, inputs: Sequence[ClassInput], classpath: Sequence[str]) -> None:
+        self.dir = tempfile.mkdtemp(prefix="jbgen-verify-")
+        self.classpath = list(classpath)
+        for inp in inputs:
+            if inp.name is None or inp.name.endswith("module-info"):
+                continue
+            dest = os.path.join(self.dir, *inp.name.split("/")) + ".class"
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as fh:
+                fh.write(inp.data)
+
+    def urls(self) -> object:
+        import jpype
+
+        File = jpype.JClass("java.io.File")
+        URL = jpype.JClass("java.net.URL")
+        return jpype.JArray(URL)([File(p).toURI().toURL() for p in [self.dir, *self.classpath]])
+
+    def classfile(self) -> object:
+        """A ``ClassFile`` whose resolver parses the staged classes, the class path, then the JDK."""
+        from jbgen.asm._jdk import jdk
+
+        J = jdk()
+        loader = J.URLClassLoader(self.urls(), None)
+        resolver = J.ClassHierarchyResolver.ofResourceParsing(loader).orElse(J.ClassHierarchyResolver.defaultResolver())
+        return J.ClassFile.of(J.ClassHierarchyResolverOption.of(resolver.cached()))
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def link(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), staged: _Staged | None = None) -> dict[int, list[Diagnostic] | None]:
     """Define and link every class in one throwaway loader; ``None`` means skipped.
 
     The classes are written to a private temporary folder under their binary
     names and loaded by a fresh ``URLClassLoader`` whose parent sees only the
-    platform classes and ``classpath``, so the classes under test win over
-    same-named classes elsewhere.  ``Class.forName(name, false, loader)`` loads
-    without initializing; ``getDeclaredMethods()`` then links the class, which
-    runs HotSpot's verifier; no code of the class runs.
+    platform classes, with the class path after the classes under test, so
+    they win over same-named classes elsewhere.  ``Class.forName(name, false,
+    loader)`` loads without initializing; ``getDeclaredMethods()`` then links
+    the class, which runs HotSpot's verifier; no code of the class runs.
     """
-    from jbgen.asm._jdk import jdk
-
-    J = jdk()
     import jpype
 
-    File = jpype.JClass("java.io.File")
+    from jbgen.asm._jdk import jdk
+
+    jdk()
     URLClassLoader = jpype.JClass("java.net.URLClassLoader")
     ClassLoader = jpype.JClass("java.lang.ClassLoader")
     JClassCls = jpype.JClass("java.lang.Class")
-    URL = jpype.JClass("java.net.URL")
-    del J
+    own = staged is None
+    st = staged if staged is not None else _Staged(inputs, classpath)
     results: dict[int, list[Diagnostic] | None] = {}
-    tmp = tempfile.mkdtemp(prefix="jbgen-link-")
     try:
         todo = []
         for i, inp in enumerate(inputs):
-            name = inp.name
-            if name is None:
+            if _linkable(inp.name):
+                todo.append((i, inp))
+            else:
                 results[i] = None
-                continue
-            if name.startswith("java/") or name == "module-info" or name.endswith("/module-info") or name.endswith("package-info"):
-                # Only the boot loader may define java.* classes; module-info is not a class.
-                results[i] = None
-                continue
-            dest = os.path.join(tmp, *name.split("/")) + ".class"
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            with open(dest, "wb") as fh:
-                fh.write(inp.data)
-            todo.append((i, inp))
         if not todo:
             return results
-        urls = [File(tmp).toURI().toURL()] + [File(p).toURI().toURL() for p in classpath]
-        loader = URLClassLoader(jpype.JArray(URL)(urls), ClassLoader.getPlatformClassLoader())
+        loader = URLClassLoader(st.urls(), ClassLoader.getPlatformClassLoader())
         try:
             for i, inp in todo:
                 results[i] = _link_one(inp, loader, JClassCls)
         finally:
             loader.close()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if own:
+            st.close()
     return results
 
 
@@ -328,6 +368,16 @@ def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), 
         rep.diagnostics.extend(diags)
         reports.append(rep)
         parsed.append(cls)
+    staged = _Staged(inputs, classpath)
+    try:
+        return _checks(inputs, parsed, reports, classpath, staged, link_check, policy)
+    finally:
+        staged.close()
+
+
+def _checks(inputs: Sequence[ClassInput], parsed: list[m.ClassDef | None], reports: list[CheckReport],
+            classpath: Sequence[str], staged: _Staged, link_check: bool, policy: Policy | None) -> list[CheckReport]:
+    cf = staged.classfile() if any(c is not None and c.major >= 50 for c in parsed) else None
     for inp, cls, rep in zip(inputs, parsed, reports, strict=True):
         if cls is None:
             rep.checks["classfile-verify"] = "skipped"
@@ -335,7 +385,7 @@ def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), 
         if cls.major < 50:
             rep.checks["classfile-verify"] = "skipped"
             continue
-        diags = classfile_verify(inp, cls)
+        diags = classfile_verify(inp, cls, cf)
         rep.checks["classfile-verify"] = "failed" if diags else "ok"
         rep.diagnostics.extend(diags)
     if policy is not None:
@@ -350,7 +400,7 @@ def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), 
             rep.checks["policy"] = "failed" if diags else "ok"
             rep.diagnostics.extend(diags)
     if link_check:
-        linked = link(inputs, classpath)
+        linked = link(inputs, classpath, staged)
         for i, rep in enumerate(reports):
             res = linked.get(i)
             if res is None:

@@ -67,6 +67,37 @@ class Call:
     static: bool = True
 
 
+class _Detail:
+    """``Outcome.detail``: as given, or (left empty) made from the call on first use.
+
+    Rendering thousands of Java-style calls that nobody reads cost half of the
+    parent's time per call, so a ``return`` outcome renders its line lazily.
+    """
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        if obj is None:
+            return ""  # the dataclass default
+        text = obj.__dict__.get("_detail", "")
+        if not text and obj.__dict__.get("call") is not None:
+            text = _describe(obj)  # type: ignore[arg-type]
+            obj.__dict__["_detail"] = text
+        return text
+
+    def __set__(self, obj: object, value: str) -> None:
+        obj.__dict__["_detail"] = value
+
+
+def _describe(o: Outcome) -> str:
+    from jbgen.sandbox.values import parse_method_descriptor, render_call, render_value
+
+    assert o.call is not None
+    shown = render_call(o.call)
+    if o.kind != "return":
+        return f"{o.kind} in {shown}"
+    ret = parse_method_descriptor(o.call.descriptor)[1]
+    return f"{shown} returned" if ret == "V" else f"{shown} returned {render_value(o.value, ret)}"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one call did.
@@ -86,15 +117,17 @@ class Outcome:
       timed out or crashed, or the contract's time was used up.
 
     ``detail`` is one line for people, naming the call Java-style:
-    ``timed out after 2.0 s in applyAsInt(41)``.
+    ``timed out after 2.0 s in applyAsInt(41)``.  ``call`` is the call the
+    outcome is for.
     """
 
     kind: OutcomeKind
     value: object = None
     exception: str | None = None
     message: str | None = None
-    detail: str = ""
+    detail: str = _Detail()  # type: ignore[assignment]
     frames: tuple[str, ...] = ()
+    call: Call | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -33,10 +33,11 @@ Pure Python, used by both the parent and the worker; no JVM.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- types
@@ -131,8 +132,9 @@ _JAVA_NAMES = {
 }
 
 
-def parse_method_descriptor(desc: str) -> tuple[list[str], str]:
-    """``(I[JLjava/lang/String;)V`` -> ``(["I", "[J", "Ljava/lang/String;"], "V")``."""
+@functools.lru_cache(maxsize=4096)
+def parse_method_descriptor(desc: str) -> tuple[tuple[str, ...], str]:
+    """``(I[JLjava/lang/String;)V`` -> ``(("I", "[J", "Ljava/lang/String;"), "V")`` (cached)."""
     if not desc.startswith("("):
         raise ValueError(f"bad method descriptor: {desc!r}")
     params: list[str] = []
@@ -148,7 +150,7 @@ def parse_method_descriptor(desc: str) -> tuple[list[str], str]:
     ret = desc[pos + 1 :]
     if ret != "V" and (_FIELD.fullmatch(ret) is None):
         raise ValueError(f"bad method descriptor: {desc!r}")
-    return params, ret
+    return tuple(params), ret
 
 
 def java_type_name(desc: str) -> str:
@@ -231,7 +233,26 @@ def encode_args(args: Sequence[object], params: Sequence[str], what: str) -> lis
     """Every argument of a call, checked against the parameter types."""
     if len(args) != len(params):
         raise ValueError(f"{what}: takes {len(params)} argument(s), got {len(args)}")
+    fast = _fast_ints(tuple(params))
+    if fast is not None and fast(args):
+        return list(args)
     return [encode(a, p, f"{what}: argument {i + 1}") for i, (a, p) in enumerate(zip(args, params, strict=True))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _fast_ints(params: tuple[str, ...]) -> Callable[[Sequence[object]], bool] | None:
+    """For int-like parameters only: a quick check that the arguments need no conversion."""
+    if not params or any(p not in _RANGES for p in params):
+        return None
+    bounds = [_RANGES[p] for p in params]
+
+    def ok(args: Sequence[object]) -> bool:
+        for a, (lo, hi) in zip(args, bounds, strict=True):
+            if type(a) is not int or not lo <= a <= hi:
+                return False
+        return True
+
+    return ok
 
 
 # ----------------------------------------------------------------------------- wire -> Python
@@ -276,12 +297,15 @@ def decode_tagged(wire: object) -> object:
 
 # ----------------------------------------------------------------------------- rendering
 
+_PLAIN_INTS = frozenset({"I", "S", "B", None})
 _MAX_ITEMS = 8
 _MAX_STRING = 40
 
 
 def render_value(value: object, desc: str | None = None) -> str:
     """A value as a Java literal (shortened): ``5``, ``5L``, ``1.5f``, ``'a'``, ``"s"``, ``{1, 2}``."""
+    if type(value) is int and desc in _PLAIN_INTS:
+        return str(value)
     if value is None:
         return "null"
     if type(value) is bool:

@@ -191,9 +191,10 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     stop = opts.max_size
     try:
         while en.level < stop:
-            if en.grow():
-                return en.found_term()
+            found = en.grow()
             stats.level = max(stats.level, en.level)
+            if found:
+                return en.found_term()
             if en.want_covers and en.level >= 2 and en.covers:
                 tree = _unify(en, n)
                 if tree is not None and tree.size <= opts.max_size and (best is None or tree.size < best[0]):

@@ -235,3 +235,20 @@ OPS: dict[str, Op] = _build()
 # Conditional expressions inside terms (``c ? a : b``) are off by default: the
 # top-level conditionals come from unification (``unify.py``), which is far cheaper.
 DEFAULT_OPS: frozenset[str] = frozenset(k for k, o in OPS.items() if o.default and o.kind != "ite")
+
+
+# SMT-LIB bit-vector operators (SyGuS grammars) and the op keys that compute
+# them on the JVM, for 32-bit (int) and 64-bit (long) vectors.  Where the two
+# disagree the JVM wins and a benchmark must say so: shifts by the width or more
+# (masked on the JVM, 0 or sign-fill in SMT-LIB) and division by zero (throws on
+# the JVM, defined in SMT-LIB).  The long shifts take an int distance, as
+# ``lshl`` does: a translation wraps a 64-bit distance in ``l2i``.
+SMTLIB_BV: dict[int, dict[str, str]] = {
+    bits: {
+        "bvadd": f"{p}add", "bvsub": f"{p}sub", "bvmul": f"{p}mul", "bvneg": f"{p}neg", "bvnot": f"{p}not",
+        "bvand": f"{p}and", "bvor": f"{p}or", "bvxor": f"{p}xor", "bvshl": f"{p}shl", "bvashr": f"{p}shr",
+        "bvlshr": f"{p}ushr", "bvsdiv": f"{p}div", "bvsrem": f"{p}rem",
+        "bvudiv": f"{box}.divideUnsigned({t},{t}){t}", "bvurem": f"{box}.remainderUnsigned({t},{t}){t}",
+    }
+    for bits, p, box, t in ((32, "i", "Integer", "int"), (64, "l", "Long", "long"))
+}

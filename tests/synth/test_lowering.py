@@ -124,3 +124,17 @@ def test_text_names_the_program() -> None:
     assert "public final class demo.Max {" in text
     assert "invokestatic Math.max(int,int)int" in text
     assert i32(1 << 31) == INT_MIN
+
+
+def test_docs_example_is_real_output() -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "search.md").read_text()
+    block = re.search(r"```\n(public final class demo.Abs .*?)```", doc, re.S)
+    assert block is not None
+    x = var("x", I)
+    prog = app("iite", app("icmplt", x, const(0, I)), app("ineg", x), x)
+    text = class_text(Problem("abs", (Param("x", I),), I, class_name="demo.Abs"), prog)
+    assert block.group(1) == text

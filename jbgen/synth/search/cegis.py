@@ -133,7 +133,7 @@ def _goal(task: Task, cols: dict[str, Any]) -> Goal:
 
         return Goal(fits_spec)
     throw = np.array([ex.output is THROWS for ex in exs], bool)
-    target = np.array([0 if ex.output is THROWS else ex.output for ex in exs], DTYPE[task.returns])
+    target: np.ndarray = np.array([0 if ex.output is THROWS else ex.output for ex in exs], DTYPE[task.returns])
     char = task.returns is JType.CHAR
     any_throw = bool(throw.any())
 
@@ -268,9 +268,8 @@ def problem_constants(problem: Problem) -> dict[JType, list[int]]:
             target = ints if t is JType.INT else longs
             if v not in target and len(target) < MAX_EXAMPLE_CONSTANTS + 12:
                 target.append(v)
-    dedup = {JType.INT: list(dict.fromkeys(ints)), JType.LONG: list(dict.fromkeys(longs)),
-             JType.BOOLEAN: [False, True] if problem.default_constants else []}
-    return dedup
+    bools: list[int] = [False, True] if problem.default_constants else []
+    return {JType.INT: list(dict.fromkeys(ints)), JType.LONG: list(dict.fromkeys(longs)), JType.BOOLEAN: bools}
 
 
 def task_of(problem: Problem, examples: list[Example], opts: SearchOptions) -> Task:
@@ -293,14 +292,17 @@ def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: S
     can_loop = opts.loops and problem.reference is not None
     arrays = [p for p in problem.params if p.type is JType.INT_ARRAY]
     counts = [p for p in problem.params if p.type is JType.INT and p.hi is not None and p.hi <= loops.MAX_TRIPS]
+    def loop(kind: str, p: Param) -> Strategy:
+        return lambda exs: loops.solve_loop(problem, exs, kind, p, opts, deadline, stats)
+
     if can_loop:
         for p in arrays:
-            out.append(lambda exs, p=p: loops.solve_loop(problem, exs, "array", p, opts, deadline, stats))
+            out.append(loop("array", p))
     if can_loop and counts:
         # Plain terms first, but only small ones: a counted loop is likelier than a big term.
         out.append(expr(min(opts.loop_after_size, opts.max_size), min(opts.max_terms, PRE_LOOP_TERMS)))
         for p in counts:
-            out.append(lambda exs, p=p: loops.solve_loop(problem, exs, "range", p, opts, deadline, stats))
+            out.append(loop("range", p))
     out.append(expr(opts.max_size, opts.max_terms))
     return out
 

@@ -11,6 +11,7 @@ which the candidate differs from the reference is the counterexample.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from jbgen.synth.search.semantics import (
 _INT_EDGES = [0, 1, -1, 2, -2, 3, -3, 7, 8, 15, 16, 31, 32, 33, 63, 64, 100, -100, 255, 256, 1 << 16,
               -(1 << 16), 0x55555555, -0x55555556, 1 << 30, INT_MIN, INT_MIN + 1, INT_MAX, INT_MAX - 1]
 _LONG_EXTRA = [INT_MIN - 1, INT_MAX + 1, 1 << 32, -(1 << 32), 1 << 62, LONG_MIN, LONG_MIN + 1, LONG_MAX, LONG_MAX - 1]
-_SMALL = {JType.INT: [0, 1, -1, 2, INT_MIN, INT_MAX], JType.LONG: [0, 1, -1, 2, LONG_MIN, LONG_MAX],
+_SMALL: dict[JType, list[Any]] = {JType.INT: [0, 1, -1, 2, INT_MIN, INT_MAX], JType.LONG: [0, 1, -1, 2, LONG_MIN, LONG_MAX],
           JType.BOOLEAN: [False, True], JType.CHAR: [0, 1, 65535], JType.INT_ARRAY: [(), (0,), (1, 2), (-1,)]}
 
 
@@ -77,17 +78,17 @@ def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600)
             seen.add(t)
             out.append(t)
 
-    small = []
+    small: list[list[Any]] = []
     for p in params:
-        s = _SMALL[p.type]
+        s: list[Any] = list(_SMALL[p.type])
         if p.type in (JType.INT, JType.LONG, JType.CHAR):
             s = _bounded(s, p)
-        small.append(s if p.type is not JType.INT_ARRAY else list(s))
-    if np.prod([len(s) for s in small]) <= 400:
+        small.append(s)
+    if math.prod(len(s) for s in small) <= 400:
         for combo in itertools.product(*small):
             push(tuple(_norm(p, v) for p, v in zip(params, combo, strict=True)))
     for _ in range(n_random):
-        vals = []
+        vals: list[Any] = []
         for p, e in zip(params, edges, strict=True):
             if p.type is JType.INT_ARRAY:
                 n = int(rng.integers(0, p.max_len + 1))
@@ -133,7 +134,7 @@ class ReferenceChecker:
         self._env = columns(self.params, self.inputs)
         self._throws = np.array([e is THROWS for e in self.expected], bool)
         dt = np.bool_ if returns is JType.BOOLEAN else np.int64
-        self._want = np.array([0 if e is THROWS else e for e in self.expected], dt)
+        self._want: np.ndarray = np.array([0 if e is THROWS else e for e in self.expected], dt)
         self.calls = 0
 
     def __call__(self, program: Program) -> list[Example] | None:

@@ -147,6 +147,11 @@ class HashSet64:
             self.add(old)
 
 
+def _pick(idx: tuple[np.ndarray, ...]) -> Callable[[np.ndarray], tuple[np.ndarray, ...]]:
+    """Result rows -> child rows, for a batch whose child rows were listed in ``idx``."""
+    return lambda rows: tuple(i[rows] for i in idx)
+
+
 @dataclass
 class Segment:
     """Rows ``start..start+count`` of a bank: ``op`` applied to child rows."""
@@ -250,8 +255,8 @@ class Enumerator:
                 for t in self.types:
                     items = self._leaves.get(t, [])
                     if items:
-                        vals = np.stack([v for _, v in items]).astype(DTYPE[t])
-                        self._offer(t, vals, None, lambda rows, items=items: Segment(0, 0, "leaf", leaves=tuple(items[i][0] for i in rows)))
+                        leaf_vals: np.ndarray = np.stack([v for _, v in items]).astype(DTYPE[t])
+                        self._offer(t, leaf_vals, None, self._leaf_segment(items))
                         if self.found:
                             break
             else:
@@ -272,6 +277,10 @@ class Enumerator:
                 bank = Bank(t, s, np.zeros((0, self.E), DTYPE[t]), None, [])
             self.banks[t].append(bank)
         return self.found is not None
+
+    @staticmethod
+    def _leaf_segment(items: list[tuple[Term, np.ndarray]]) -> Callable[[Any], Segment]:
+        return lambda rows: Segment(0, 0, "leaf", leaves=tuple(items[i][0] for i in rows))
 
     def _apply(self, op: Op, s: int) -> None:
         k = op.arity
@@ -311,7 +320,7 @@ class Enumerator:
             step = max(1, BATCH_ELEMENTS // max(E, 1))
             for lo in range(0, b.count, step):
                 rows = np.arange(lo, min(lo + step, b.count))
-                self._eval(op, sizes, [b.vals[rows]], [b.err_rows(rows)], lambda r, rows=rows: (rows[r],))
+                self._eval(op, sizes, [b.vals[rows]], [b.err_rows(rows)], _pick((rows,)))
                 if self.found:
                     return
             return
@@ -339,21 +348,22 @@ class Enumerator:
                     return
                 continue
             r0 = np.arange(lo, hi)
+            idx: tuple[np.ndarray, ...]
+            g: tuple[np.ndarray, ...]
             if len(bs) == 2:
-                i0, i1 = np.meshgrid(r0, np.arange(last.count), indexing="ij")
-                i0, i1 = i0.ravel(), i1.ravel()
+                g = tuple(np.meshgrid(r0, np.arange(last.count), indexing="ij"))
+                i0, i1 = g[0].ravel(), g[1].ravel()
                 if same:
                     keep = i0 <= i1
                     i0, i1 = i0[keep], i1[keep]
-                idx: tuple[np.ndarray, ...] = (i0, i1)
+                idx = (i0, i1)
             else:
-                i0, i1, i2 = np.meshgrid(r0, np.arange(bs[1].count), np.arange(last.count), indexing="ij")
-                idx = (i0.ravel(), i1.ravel(), i2.ravel())
+                g = tuple(np.meshgrid(r0, np.arange(bs[1].count), np.arange(last.count), indexing="ij"))
+                idx = tuple(x.ravel() for x in g)
             if idx[0].size == 0:
                 continue
             self._eval(op, sizes, [b.vals[i] for b, i in zip(bs, idx, strict=True)],
-                       [b.err_rows(i) for b, i in zip(bs, idx, strict=True)],
-                       lambda rows, idx=idx: tuple(i[rows] for i in idx))
+                       [b.err_rows(i) for b, i in zip(bs, idx, strict=True)], _pick(idx))
             if self.found:
                 return
 

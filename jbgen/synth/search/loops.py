@@ -50,6 +50,7 @@ def solve_loop(problem: Problem, examples: list[Example], kind: str, over: Param
             return call(ref, args)
 
         init_ex.append(Example(rest, at(() if kind == "array" else 0)))
+        steps: list[tuple[Any, int, Any]]
         if kind == "array":
             arr = tuple(inp[pos[over.name]])
             steps = [(arr[:k], arr[k], arr[: k + 1]) for k in range(len(arr))]

@@ -52,7 +52,7 @@ class Op:
 
 def _tdiv(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bad = (b == 0) | (b == -1)
-    sb = np.where(bad, 1, b).astype(b.dtype, copy=False)
+    sb: np.ndarray = np.where(bad, 1, b).astype(b.dtype, copy=False)
     q = a // sb  # floors
     r = a - q * sb
     q = q + ((r != 0) & ((a < 0) != (sb < 0))).astype(q.dtype)
@@ -61,7 +61,7 @@ def _tdiv(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _trem(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bad = (b == 0) | (b == -1)
-    sb = np.where(bad, 1, b).astype(b.dtype, copy=False)
+    sb: np.ndarray = np.where(bad, 1, b).astype(b.dtype, copy=False)
     r = a % sb  # sign of the divisor
     r = np.where((r != 0) & ((r < 0) != (a < 0)), r - sb, r)
     return np.where(bad, 0, r).astype(r.dtype, copy=False)
@@ -69,13 +69,13 @@ def _trem(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _fdiv(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bad = (b == 0) | (b == -1)
-    sb = np.where(bad, 1, b).astype(b.dtype, copy=False)
+    sb: np.ndarray = np.where(bad, 1, b).astype(b.dtype, copy=False)
     return np.where(b == -1, -a, a // sb)
 
 
 def _fmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bad = (b == 0) | (b == -1)
-    sb = np.where(bad, 1, b).astype(b.dtype, copy=False)
+    sb: np.ndarray = np.where(bad, 1, b).astype(b.dtype, copy=False)
     r = a % sb
     return np.where(bad, 0, r).astype(r.dtype, copy=False)
 
@@ -86,7 +86,7 @@ def _zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _udiv(u: type, s: type) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        sb = np.where(b == 0, 1, b).astype(s, copy=False)
+        sb: np.ndarray = np.where(b == 0, 1, b).astype(s, copy=False)
         return (a.view(u) // sb.view(u)).view(s)
 
     return f
@@ -94,7 +94,7 @@ def _udiv(u: type, s: type) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
 
 def _urem(u: type, s: type) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        sb = np.where(b == 0, 1, b).astype(s, copy=False)
+        sb: np.ndarray = np.where(b == 0, 1, b).astype(s, copy=False)
         return (a.view(u) % sb.view(u)).view(s)
 
     return f
@@ -131,9 +131,9 @@ def _reverse(x: np.ndarray, bits: int) -> np.ndarray:
 
 def _rotl(u: type, s: type, bits: int, sign: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def f(a: np.ndarray, d: np.ndarray) -> np.ndarray:
-        x = a.view(u)
-        k = ((sign * d) & (bits - 1)).astype(u)
-        back = ((-(sign * d)) & (bits - 1)).astype(u)
+        x: np.ndarray = a.view(u)
+        k: np.ndarray = ((sign * d) & (bits - 1)).astype(u)
+        back: np.ndarray = ((-(sign * d)) & (bits - 1)).astype(u)
         return ((x << k) | (x >> back)).view(s)
 
     return f

@@ -113,9 +113,13 @@ def java(t: Term) -> str:
         return f"{t.value}.length"
     parts = []
     op = OPS[t.op]
+    unary = op.java[0] in "-~!"
     for a in t.args:
         s = java(a)
-        if a.args and not (OPS[a.op].java.endswith(")") and OPS[a.op].java[0].isalpha()):
+        inner = OPS[a.op].java if a.args else ""
+        # Infix and cast operands get parentheses; a prefix operator under another
+        # does too, so that `-(-x)` never reads as `--x`.
+        if inner[:1] in ("{", "(") or (unary and inner[:1] in ("-", "~", "!")):
             s = f"({s})"
         parts.append(s)
     return op.java.format(*parts)

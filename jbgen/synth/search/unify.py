@@ -100,7 +100,7 @@ class Unifier:
             ok &= ~(self.Perr & S).any(axis=1)
         return np.nonzero(ok)[0]
 
-    def _best_cover(self, sides: np.ndarray) -> np.ndarray:
+    def _best_cover(self, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each row of ``sides`` (k, E), the smallest covering term's size (inf if none)."""
         miss = sides.astype(np.float32) @ self._Cf.T  # (k, T): examples of the side a term misses
         sz = np.where(miss < 0.5, self.cs[None, :].astype(np.float64), np.inf)
@@ -148,6 +148,8 @@ class Unifier:
         if greedy is not None:
             p, then_covered = greedy[2], greedy[3]
             L, R = self.P[p] & S, ~self.P[p] & S
+            then: Tree | None
+            else_: Tree | None
             if then_covered:
                 then, else_ = self._leaf(L), self._learn(R, depth + 1)
             else:
@@ -157,13 +159,13 @@ class Unifier:
             return Node(self.pref[p], int(self.ps[p]), then, else_)
         # No side of any split is covered by one term: split by information gain.
         p = self._by_gain(S, usable)
-        then = self._learn(self.P[p] & S, depth + 1)
-        if then is None:
+        yes = self._learn(self.P[p] & S, depth + 1)
+        if yes is None:
             return None
-        else_ = self._learn(~self.P[p] & S, depth + 1)
-        if else_ is None:
+        no = self._learn(~self.P[p] & S, depth + 1)
+        if no is None:
             return None
-        return Node(self.pref[p], int(self.ps[p]), then, else_)
+        return Node(self.pref[p], int(self.ps[p]), yes, no)
 
     def _by_gain(self, S: np.ndarray, usable: np.ndarray) -> int:
         # Label each example with the term that covers most of S among those covering it.
@@ -173,7 +175,7 @@ class Unifier:
         labels = np.unique(lab[S])
         onehot = (lab[None, :] == labels[:, None]) & S  # (K, E)
 
-        def entropy(cnt: np.ndarray) -> np.ndarray:
+        def entropy(cnt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             tot = cnt.sum(axis=1, keepdims=True)
             p = np.where(tot > 0, cnt / np.maximum(tot, 1), 0)
             return -(np.where(p > 0, p * np.log2(np.where(p > 0, p, 1)), 0)).sum(axis=1), tot[:, 0]

@@ -195,5 +195,41 @@ def verify(inputs: tuple[str, ...], classpath: tuple[str, ...], as_json: bool, n
         sys.exit(3)
 
 
+# ----------------------------------------------------------------------------- test
+
+
+@main.command("test")
+@click.argument("contract")
+@click.option("--class", "class_path", required=True, metavar="PATH|JBASM",
+              help="The class under test: a .jbasm (assembled first), a .class, a jar or a folder.")
+@click.option("--classpath", "-cp", multiple=True, help="Jars and folders the contract and class need (os.pathsep-separated).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (shape: docs/contracts.md).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice; the same seed gives the same report.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=None,
+              help="Random inputs per method and stateful sequences (default: the contract's policy.max_examples).")
+def test(contract: str, class_path: str, classpath: tuple[str, ...], as_json: bool, seed: int,
+         max_examples: int | None) -> None:
+    """Test a class against a contract: policy, verification, then examples, properties, oracle, stateful model.
+
+    Exit 0 when everything passes, 3 when the policy check, verification or
+    the class's shape refuses it, 4 when a test fails.
+    """
+    from jbgen.contract import load_contract
+    from jbgen.testing import TestOptions, check_and_test
+    from jbgen.testing import report as rep
+
+    cp = _classpath(classpath)
+    loaded = load_contract(contract, cp)
+    verdict = check_and_test(loaded, class_path, classpath=cp,
+                             options=TestOptions(seed=seed, max_examples=max_examples))
+    if as_json:
+        click.echo(json.dumps(rep.to_json(verdict), indent=2))
+    else:
+        click.echo(rep.render_text(verdict))
+        _emit_diags(rep.diagnostics(verdict))
+    if verdict.exit_code:
+        sys.exit(verdict.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -623,6 +623,7 @@ class Session:
             todo = [entries]
         else:
             todo = [entries[i : i + _CHUNK] for i in range(0, len(entries), _CHUNK)]
+        shared_retries = 0
         while todo:
             batch_entries = todo.pop(0)
             if not batch_entries:
@@ -681,13 +682,12 @@ class Session:
                 else:
                     # Unknown culprit: one call at a time (each in a fresh worker if need be).
                     if shared:
-                        todo.insert(0, batch_entries)  # the whole sequence again
-                        shared_retry = getattr(self, "_shared_retry", 0) + 1
-                        self._shared_retry = shared_retry
-                        if shared_retry > 2:
+                        shared_retries += 1
+                        if shared_retries > 2:
                             for e in batch_entries:
                                 settle(e, self._crash(call_of(e), died.status))
-                            todo.pop(0)
+                        else:
+                            todo.insert(0, batch_entries)  # the whole sequence again
                         continue
                     todo[0:0] = [[e] for e in batch_entries]
                     continue

@@ -156,7 +156,7 @@ class ReferenceChecker:
 
 def reference_problem(name: str, params: Sequence[Param], returns: JType, reference: Callable[..., Any], *,
                       examples: Sequence[Example] = (), seed: int = 0, n_random: int = 600,
-                      initial: int = 4, **kw: Any) -> Problem:
+                      initial: int = 8, **kw: Any) -> Problem:
     """A problem specified by a Python reference: checker, reference and the first few checker
     inputs as examples (when none are given).  ``kw`` goes to :class:`Problem`."""
     checker = ReferenceChecker(params, returns, reference, seed=seed, n_random=n_random)

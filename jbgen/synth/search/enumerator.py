@@ -98,14 +98,15 @@ class HashSet64:
     batch only the first is new, so the earliest term of a behaviour wins.
     """
 
-    def __init__(self, capacity: int = 1 << 12) -> None:
+    def __init__(self, capacity: int = 1 << 14) -> None:
         self.table = np.zeros(capacity, np.uint64)
         self._owner = np.zeros(capacity, np.int64)
         self.n = 0
 
     def add(self, keys: np.ndarray) -> np.ndarray:
         if 2 * (self.n + keys.size) > self.table.size:
-            self._grow(2 * (self.n + keys.size))
+            # Quadruple: each rehash costs as much as all the inserts before it.
+            self._grow(8 * (self.n + keys.size))
         table, owner = self.table, self._owner
         mask = np.uint64(table.size - 1)
         new = np.zeros(keys.size, bool)

@@ -465,7 +465,8 @@ class ClaudeSynthesizer:
         if p.synthesizer == self.name and isinstance(response, Mapping) and isinstance(response.get("content"), list):
             same_model = p.model == self.model
             blocks = [b for b in (_clean_block(x, same_model) for x in response["content"]) if b is not None]
-            return blocks or None
+            # Thinking alone (a reply cut off while thinking) is no turn to answer: skip the round.
+            return blocks if any(b["type"] in ("text", "tool_use") for b in blocks) else None
         if p.jbasm is not None:
             # A candidate from elsewhere (search, a person): show it as if the model had sent it.
             return [{"type": "tool_use", "id": f"toolu_jbgen_round_{p.round}", "name": TOOL_NAME,

@@ -48,7 +48,8 @@ class SearchOptions:
     extra_terms: int = 400_000  # after a conditional fits, terms enumerated looking for a smaller one
     improve_terms: int = 1_000_000  # after a conditional passes the checker, the same, once
     loop_after_size: int = 7  # counted loops are tried once plain terms up to this size failed
-    max_terms: int = 4_000_000  # distinct terms kept (memory guard, ~100 B x examples each)
+    max_terms: int = 4_000_000  # distinct terms kept
+    max_memory_mb: int = 2048  # memory for the banks (values, throws-masks, provenance)
     max_rounds: int = 200  # CEGIS rounds
 
 
@@ -184,6 +185,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     goal_type = task.returns.bank
     en = Enumerator(types, _enabled_ops(task, types, opts), _leaves(task, cols, types, n), n, goal_type,
                     _goal(task, cols), deadline=deadline, max_terms=opts.max_terms,
+                    max_bytes=opts.max_memory_mb << 20,
                     want_covers=task.conditionals and JType.BOOLEAN in types,
                     computed_constants=opts.computed_constants)
     en.max_enumerated = effort
@@ -196,7 +198,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
             if found:
                 return en.found_term()
             if en.want_covers and en.level >= 2 and en.covers:
-                tree = _unify(en, n)
+                tree = _unify(en, n, deadline)
                 if tree is not None and tree.size <= opts.max_size and (best is None or tree.size < best[0]):
                     if best is None:
                         # A smaller program may still come: spend a fixed effort (a count,
@@ -216,7 +218,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     return None if best is None else best[1]
 
 
-def _unify(en: Enumerator, n: int) -> Tree | None:
+def _unify(en: Enumerator, n: int, deadline: float) -> Tree | None:
     covs = list(en.covers.values())
     cover = np.stack([c for _, _, c in covs])
     if not cover.any(axis=0).all():
@@ -230,7 +232,8 @@ def _unify(en: Enumerator, n: int) -> Tree | None:
         Perr = np.concatenate([b.err if b.err is not None else np.zeros(b.vals.shape, bool) for _, b in preds])
     psize = np.concatenate([np.full(b.count, s) for s, b in preds])
     pref = [(s, r) for s, b in preds for r in range(b.count)]
-    u = Unifier(cover, np.array([s for s, _, _ in covs]), [(s, r) for s, r, _ in covs], P, Perr, psize, pref)
+    u = Unifier(cover, np.array([s for s, _, _ in covs]), [(s, r) for s, r, _ in covs], P, Perr, psize, pref,
+                deadline=deadline)
     return u.learn()
 
 
@@ -338,7 +341,7 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
         message = f"not found within {opts.time_limit:g} s"
     except TermLimit:
         status = "term-limit"
-        message = f"not found within {opts.max_terms} distinct terms"
+        message = f"not found within {opts.max_terms} distinct terms or {opts.max_memory_mb} MB"
     except _Inconsistent as exc:
         status = "inconsistent"
         message = str(exc)

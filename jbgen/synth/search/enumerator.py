@@ -45,6 +45,11 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _S29, _S32 = np.uint64(29), np.uint64(32)
 
 
+# Distinct covers kept for unification (the smallest term of each, in order):
+# enough for any tree the learner would build, bounded for 100-example problems.
+MAX_COVERS = 20_000
+
+
 class Timeout(Exception):
     """The time budget ran out during enumeration."""
 
@@ -216,6 +221,7 @@ class Enumerator:
         *,
         deadline: float = float("inf"),
         max_terms: int = 5_000_000,
+        max_bytes: int = 2 << 30,
         want_covers: bool = True,
         computed_constants: bool = False,
     ) -> None:
@@ -226,6 +232,8 @@ class Enumerator:
         self.goal = goal
         self.deadline = deadline
         self.max_terms = max_terms
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.max_enumerated = float("inf")
         self.want_covers = want_covers
         self.banks: dict[JType, list[Bank | None]] = {t: [None] for t in self.types}
@@ -423,7 +431,8 @@ class Enumerator:
         self._counts[t] += len(rows)
         self._out[t].append((kv, ke, seg))
         self.stats.kept += len(rows)
-        if self.stats.kept > self.max_terms:
+        self.bytes += kv.nbytes + 8 * len(rows) * (1 + len(seg.child_rows)) + (0 if ke is None else ke.nbytes)
+        if self.stats.kept > self.max_terms or self.bytes > self.max_bytes:
             raise TermLimit
         if t is self.goal_type:
             fit = self.goal.fits(kv, ke)  # (k, E)
@@ -431,7 +440,7 @@ class Enumerator:
             if full.any():
                 self.found = (t, self.level, bank_start + int(np.argmax(full)))
                 return
-            if self.want_covers:
+            if self.want_covers and len(self.covers) < MAX_COVERS:
                 any_fit = fit.any(axis=1)
                 if any_fit.any():
                     cand = np.nonzero(any_fit)[0]

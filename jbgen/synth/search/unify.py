@@ -18,10 +18,13 @@ cover already excludes the examples where its term throws.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from jbgen.synth.search.enumerator import Timeout
 
 Ref = tuple[int, int]  # (size, row) in a bank
 
@@ -66,7 +69,8 @@ class Unifier:
 
     def __init__(self, cover: np.ndarray, cover_size: np.ndarray, cover_ref: Sequence[Ref],
                  pred: np.ndarray, pred_err: np.ndarray | None, pred_size: np.ndarray, pred_ref: Sequence[Ref],
-                 max_depth: int = 8) -> None:
+                 max_depth: int = 8, deadline: float = float("inf")) -> None:
+        self.deadline = deadline
         keep = _prune_dominated(cover, cover_size)
         self.C = cover[keep]
         self.cs = cover_size[keep]
@@ -120,6 +124,8 @@ class Unifier:
         greedy: tuple[float, float, int, bool] | None = None  # (-covered, size, pred, then-side-covered)
         chunk = max(1, (1 << 22) // max(1, self.C.shape[0] * 2))
         for lo in range(0, usable.size, chunk):
+            if time.monotonic() > self.deadline:
+                raise Timeout
             ids = usable[lo : lo + chunk]
             L = self.P[ids] & S
             R = ~self.P[ids] & S

@@ -82,6 +82,7 @@ JDK behaviour worth knowing (checked by the tests):
 from __future__ import annotations
 
 import array
+import collections
 import contextlib
 import copy
 import dataclasses
@@ -90,7 +91,7 @@ import gc
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 from jbgen.asm import model as m
@@ -314,22 +315,49 @@ class _Pool:
     (``preset``) the JDK copies verbatim (see ``_ClassJob._isolate``).
     """
 
-    def __init__(self, J: Any, cp: Any = None, preset: dict[object, Any] | None = None) -> None:
+    _DICTS = (
+        "utf8s",
+        "classes",
+        "nats",
+        "members",
+        "loadables",
+        "bsms",
+        "callsites",
+        "modules",
+        "packages",
+        "float_values",
+    )
+
+    def __init__(self, J: Any) -> None:
         self.J = J
-        self.cp = J.ConstantPoolBuilder.of() if cp is None else cp
-        self.own = preset is not None  # a pool of one class's own
-        self.utf8s: dict[str, Any] = {}
-        self.classes: dict[str, Any] = {}
-        self.nats: dict[tuple[str, str], Any] = {}
-        self.members: dict[m.MemberRef, Any] = {}
-        self.loadables: dict[object, Any] = {}
-        self.bsms: dict[m.Bootstrap, Any] = {}
-        self.callsites: dict[m.CallSite, Any] = {}
-        self.modules: dict[str, Any] = {}
-        self.packages: dict[str, Any] = {}
-        self.float_values: dict[int, Any] = {}
-        if preset:
-            self.loadables.update(preset)
+        self.cp = J.ConstantPoolBuilder.of()
+        self.own = False  # a pool of one class's own (see own_pool)
+        self.utf8s: MutableMapping[str, Any] = {}
+        self.classes: MutableMapping[str, Any] = {}
+        self.nats: MutableMapping[tuple[str, str], Any] = {}
+        self.members: MutableMapping[m.MemberRef, Any] = {}
+        self.loadables: MutableMapping[object, Any] = {}
+        self.bsms: MutableMapping[m.Bootstrap, Any] = {}
+        self.callsites: MutableMapping[m.CallSite, Any] = {}
+        self.modules: MutableMapping[str, Any] = {}
+        self.packages: MutableMapping[str, Any] = {}
+        self.float_values: MutableMapping[int, Any] = {}
+
+    def own_pool(self, cp: Any, preset: dict[object, Any]) -> _Pool:
+        """A pool for one class over ``cp``: reads this one's entries, adds its own to ``cp``.
+
+        The shared entries it reads are copied into ``cp`` by the JDK when
+        written, found by value among the carrier's (parsed) entries when they
+        are there.  What it makes stays out of the shared dicts: it may hold a
+        NaN from ``preset``, which only ``cp`` can write.
+        """
+        p = copy.copy(self)
+        p.cp = cp
+        p.own = True
+        for name in self._DICTS:
+            setattr(p, name, collections.ChainMap({}, getattr(self, name)))
+        p.loadables.update(preset)
+        return p
 
     def size(self) -> int:
         return int(self.cp.size())
@@ -432,6 +460,8 @@ class _Pool:
                 # turns every NaN into the canonical one; only entries parsed from
                 # a class file keep their bytes, so NaNs come from a carrier pool
                 # (preset in self.loadables when self.own).
+                if self.own:
+                    raise _Bad(f"NaN constant {c!r} missing from the carrier pool")
                 raise _OwnPool
             if t is m.Float:
                 e = cp.floatEntry(self.float_value(c.bits))  # type: ignore[attr-defined]
@@ -509,6 +539,9 @@ class _Session:
         for o in J.Opcode.values():
             self.ops[str(o.name()).lower()] = (o, str(o.kind().name()), int(o.sizeIfFixed()))
         self.type_kinds = {n: J.TypeKind.valueOf(n.upper()) for n in _NEWARRAY_TYPES}
+        # Bound once: looking a static method up on a JPype class costs each time.
+        self.branch_of = J.BranchInstruction.of
+        self.as_list = J.Arrays.asList
         self.target_types = {int(t.targetTypeValue()): t for t in J.TargetType.values()}
         self.path_kinds = {int(k.tag()): k for k in J.TypePathKind.values()}
         # bytecode -> instruction length for the fixed-size opcodes (for _code_offsets)
@@ -526,17 +559,16 @@ class _Session:
 
     def reset(self) -> None:
         self.pool = _Pool(self.J)
-        self.insns: dict[tuple, Any] = {}
+        self.insns: MutableMapping[tuple, Any] = {}
         self.line_numbers: dict[int, Any] = {}
-        self.attrs: dict[tuple, Any] = {}
+        self.attrs: MutableMapping[tuple, Any] = {}
 
     def isolated(self, pool: _Pool) -> _Session:
-        """This session with its own pool and empty caches, for one class."""
+        """This session over a pool of one class's own: reads the shared caches, adds to its own."""
         iso = copy.copy(self)
         iso.pool = pool
-        iso.insns = {}
-        iso.line_numbers = {}
-        iso.attrs = {}
+        iso.insns = collections.ChainMap({}, self.insns)
+        iso.attrs = collections.ChainMap({}, self.attrs)
         return iso
 
     def maybe_reset(self) -> None:
@@ -667,45 +699,38 @@ class _CodePlan:
         With ``FIX_SHORT_JUMPS`` the JDK calls this twice when a forward branch
         overflows, with a fresh builder: everything label-related is redone.
         """
-        J = self.s.J
-        new_label = cb.newLabel
-        labels = [new_label() for _ in range(self.nlabels)]
+        s = self.s
+        J = s.J
         t = self.template
-        branch_of = J.BranchInstruction.of
-        for pos, kind, opc, a in self.holes:
-            if kind == _BIND:
-                t[pos] = labels[a]
-            elif kind == _BRANCH:
-                t[pos] = branch_of(opc, labels[a])
-            elif kind == _JSR:
-                t[pos] = J.JsrInstruction.of(opc, labels[a])
-            elif kind == _TABLE:
-                low, high, dflt, targets = a
-                case = J.SwitchCase.of
-                cases = J.Arrays.asList([case(low + i, labels[x]) for i, x in enumerate(targets)])
-                t[pos] = J.TableSwitchInstruction.of(low, high, labels[dflt], cases)
-            else:
-                dflt, pairs = a
-                case = J.SwitchCase.of
-                cases = J.Arrays.asList([case(v, labels[x]) for v, x in pairs])
-                t[pos] = J.LookupSwitchInstruction.of(labels[dflt], cases)
-        extra: list[Any] = []
-        if self.handlers:
-            catch = J.ExceptionCatch.of
-            for start, end, handler, opt, _line in self.handlers:
-                if opt is None:
-                    extra.append(catch(labels[handler], labels[start], labels[end]))
+        labels: list[Any] = []
+        if self.nlabels:
+            new_label = cb.newLabel
+            labels = [new_label() for _ in range(self.nlabels)]
+            branch_of = s.branch_of
+            for pos, kind, opc, a in self.holes:
+                if kind == _BIND:
+                    t[pos] = labels[a]
+                elif kind == _BRANCH:
+                    t[pos] = branch_of(opc, labels[a])
+                elif kind == _JSR:
+                    t[pos] = J.JsrInstruction.of(opc, labels[a])
+                elif kind == _TABLE:
+                    low, high, dflt, targets = a
+                    case = J.SwitchCase.of
+                    cases = [case(low + i, labels[x]) for i, x in enumerate(targets)]
+                    t[pos] = J.TableSwitchInstruction.of(
+                        low, high, labels[dflt], J.Arrays.asList(cases)
+                    )
                 else:
-                    extra.append(catch(labels[handler], labels[start], labels[end], opt))
-        for slot, name, desc, start, end, sig in self.locals:
-            f = J.LocalVariableType.of if sig else J.LocalVariable.of
-            extra.append(f(slot, name, desc, labels[start], labels[end]))
-        for visible, annos in self.type_annos:
-            extra.append(_code_type_annotations(self.s, visible, annos, labels))
-        extra.extend(self.attrs)
-        elements = t + extra if extra else t
+                    dflt, pairs = a
+                    case = J.SwitchCase.of
+                    cases = [case(v, labels[x]) for v, x in pairs]
+                    t[pos] = J.LookupSwitchInstruction.of(labels[dflt], J.Arrays.asList(cases))
+        elements = t
+        if self.handlers or self.locals or self.type_annos or self.attrs:
+            elements = t + self._extra(labels)
         if not self.slow:
-            J.Arrays.asList(elements).forEach(cb)
+            s.as_list(elements).forEach(cb)
             return
         for i, e in enumerate(elements):
             try:
@@ -713,6 +738,24 @@ class _CodePlan:
             except J.JException:
                 self.failed_at = i
                 raise
+
+    def _extra(self, labels: list[Any]) -> list[Any]:
+        """Handlers, local variable entries and code attributes, after the instructions."""
+        J = self.s.J
+        extra: list[Any] = []
+        catch = J.ExceptionCatch.of
+        for start, end, handler, opt, _line in self.handlers:
+            if opt is None:
+                extra.append(catch(labels[handler], labels[start], labels[end]))
+            else:
+                extra.append(catch(labels[handler], labels[start], labels[end], opt))
+        for slot, name, desc, start, end, sig in self.locals:
+            f = J.LocalVariableType.of if sig else J.LocalVariable.of
+            extra.append(f(slot, name, desc, labels[start], labels[end]))
+        for visible, annos in self.type_annos:
+            extra.append(_code_type_annotations(self.s, visible, annos, labels))
+        extra.extend(self.attrs)
+        return extra
 
 
 def _code_type_annotations(s: _Session, visible: bool, annos: tuple, labels: list) -> Any:
@@ -1162,7 +1205,7 @@ class _ClassJob:
         constants of ``ldc`` (one slot each, their Utf8s after them), then
         every NaN, and this class is built over ``ConstantPoolBuilder.of``
         that carrier, everything else added to the same pool.  Such a class
-        does not use the shared caches (slower; rare: ~10 classes of java.base).
+        reads the shared caches but adds nothing to them (see ``own_pool``).
         """
         J = self.J
         nans: dict[object, None] = {}
@@ -1220,7 +1263,7 @@ class _ClassJob:
         for c in firsts:
             preset[c] = cp.entryByIndex(index)
             index += 2 if type(c) is m.Double else 1
-        self.s = self.s.isolated(_Pool(J, cp, preset))
+        self.s = self.s.isolated(self.s.pool.own_pool(cp, preset))
         self.errors = []
         self.narrow_ldc = {}
         self.fields = []
@@ -1779,22 +1822,38 @@ def _pool_slots(constants: dict[object, None]) -> int:
     return n
 
 
-def _scan_constants(v: object, nans: dict[object, None], narrow: dict[object, None]) -> None:
-    """Collect the NaN constants anywhere in a model value, and the operands of ``ldc``."""
-    t = type(v)
-    if t is m.Float or t is m.Double:
-        if _is_nan(v):
-            nans[v] = None
-    elif t is tuple or t is list:
-        for x in v:  # type: ignore[attr-defined]
-            _scan_constants(x, nans, narrow)
-    elif t is m.Insn:
-        if v.op == "ldc" and len(v.args) == 1:  # type: ignore[attr-defined]
-            narrow[v.args[0]] = None  # type: ignore[attr-defined]
-        _scan_constants(v.args, nans, narrow)  # type: ignore[attr-defined]
-    elif dataclasses.is_dataclass(v):
-        for f in dataclasses.fields(v):
-            _scan_constants(getattr(v, f.name), nans, narrow)
+def _scan_constants(cls: m.ClassDef, nans: dict[object, None], narrow: dict[object, None]) -> None:
+    """Collect the NaN constants of a class, and the operands of its ``ldc`` instructions."""
+
+    def walk(v: object) -> None:
+        # Generic, for attribute values and bootstrap arguments (small).
+        t = type(v)
+        if t is m.Float or t is m.Double:
+            if _is_nan(v):
+                nans[v] = None
+        elif t is tuple or t is list:
+            for x in v:  # type: ignore[attr-defined]
+                walk(x)
+        elif dataclasses.is_dataclass(v) and t is not m.Insn:
+            for f in dataclasses.fields(v):
+                walk(getattr(v, f.name))
+
+    walk(cls.attributes)
+    for fd in cls.fields:
+        walk(fd.attributes)
+    for md in cls.methods:
+        walk(md.attributes)
+        if md.code is None:
+            continue
+        walk(md.code.attributes)
+        for e in md.code.elements:
+            if type(e) is m.Insn:
+                op = e.op
+                if op in ("ldc", "ldc_w", "ldc2_w", "invokedynamic") and len(e.args) == 1:
+                    c = e.args[0]
+                    if op == "ldc":
+                        narrow[c] = None
+                    walk(c)
 
 
 def _is_nan(c: object) -> bool:

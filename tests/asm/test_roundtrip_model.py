@@ -127,7 +127,12 @@ def first_difference(a: tuple, b: tuple) -> str:
 
 
 def round_trip(items: list[tuple[str, bytes]]) -> tuple[Counter, dict[str, str], dict[str, float]]:
-    """Read, assemble, verify and re-read every class; failures by kind, an example of each."""
+    """Read, assemble, verify and re-read every class; failures by kind, an example of each.
+
+    The times returned are of this thread's CPU (``time.thread_time``: the
+    JDK work done through JPype runs on it too), so they do not depend on
+    what else the machine runs; ``wall`` is the elapsed time of the three.
+    """
     from jbgen.asm._jdk import jdk
     from jbgen.asm.assemble import assemble
     from jbgen.asm.reader import read_class
@@ -137,28 +142,31 @@ def round_trip(items: list[tuple[str, bytes]]) -> tuple[Counter, dict[str, str],
     cf = J.ClassFile.of()
     failures: Counter = Counter()
     examples: dict[str, str] = {}
-    times = {"read": 0.0, "assemble": 0.0, "verify": 0.0}
+    times = {"read": 0.0, "assemble": 0.0, "verify": 0.0, "wall": 0.0}
+    clock = time.thread_time
 
     def fail(kind: str, path: str, detail: str) -> None:
         failures[kind] += 1
         examples.setdefault(kind, f"{path}: {detail}")
 
-    # The model of a class is millions of small objects; the cyclic collector
-    # would traverse them all again and again.
+    # The model of a class is thousands of small objects; with thousands of
+    # classes alive the cyclic collector would traverse them again and again.
     gc.disable()
     try:
         for path, data in items:
-            t0 = time.perf_counter()
+            w0 = time.perf_counter()
+            t0 = clock()
             before = read_class(data, path)
-            t1 = time.perf_counter()
+            t1 = clock()
             try:
                 out = assemble(before, path=path)
             except AssemblyError as exc:
                 fail("assemble", path, exc.render())
                 continue
-            t2 = time.perf_counter()
+            t2 = clock()
             errors = list(cf.verify(J.JArray(J.JByte)(out)))
-            t3 = time.perf_counter()
+            t3 = clock()
+            times["wall"] += time.perf_counter() - w0
             times["read"] += t1 - t0
             times["assemble"] += t2 - t1
             times["verify"] += t3 - t2
@@ -190,12 +198,13 @@ def test_java_base_sample_round_trips():
 
 @pytest.mark.slow
 def test_all_of_java_base_round_trips():
+    """All 7392 classes: no failure, and read + assemble + verify well under 30 s of CPU."""
     pytest.importorskip("jbgen.asm.reader")
     items = java_base_classes()
-    start = time.perf_counter()
     failures, examples, times = round_trip(items)
-    total = time.perf_counter() - start
+    cpu = times["read"] + times["assemble"] + times["verify"]
     figures = ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
-    print(f"\njava.base: {len(items)} classes in {total:.1f} s ({figures})")
+    rate = len(items) / times["assemble"]
+    print(f"\njava.base: {len(items)} classes, {figures}; assembled {rate:.0f} classes/s")
     assert not failures, report(failures, examples)
-    assert total < 30, f"the java.base round trip took {total:.1f} s ({figures})"
+    assert cpu < 25, f"read + assemble + verify of java.base took {cpu:.1f} s of CPU ({figures})"

@@ -80,8 +80,13 @@ def _user_tasks(uid: int) -> int:
     return n
 
 
-def set_rlimits(fsize: int, nofile: int = 512, nproc_headroom: int = 512) -> dict[str, int]:
-    """Lower this process's limits (inherited by the JVM's threads); return what was set."""
+def set_rlimits(fsize: int, data: int | None = None, nofile: int = 512, nproc_headroom: int = 512) -> dict[str, int]:
+    """Lower this process's limits (inherited by the JVM's threads); return what was set.
+
+    ``data`` (RLIMIT_DATA, bytes) caps the private writable memory the process
+    may commit: heap, metaspace, malloc and thread stacks together.  Unlike
+    RLIMIT_AS it does not count the JVM's reserved-but-unused address space.
+    """
     done: dict[str, int] = {}
 
     def lower(name: str, which: int, value: int) -> None:
@@ -97,6 +102,8 @@ def set_rlimits(fsize: int, nofile: int = 512, nproc_headroom: int = 512) -> dic
     lower("core", resource.RLIMIT_CORE, 0)
     lower("fsize", resource.RLIMIT_FSIZE, fsize)
     lower("nofile", resource.RLIMIT_NOFILE, nofile)
+    if data is not None:
+        lower("data", resource.RLIMIT_DATA, data)
     # RLIMIT_NPROC counts every task of the real user, and root (CAP_SYS_RESOURCE /
     # CAP_SYS_ADMIN) is exempt: so it is set relative to the user's current count,
     # and only where it is enforced.

@@ -12,7 +12,9 @@ float                     :class:`Float32` (a float that keeps its 32 bits);
 char                      str of length 1 (one UTF-16 code unit; a lone
                           surrogate is a 1-character str too)
 boolean                   bool
-String                    str (lone surrogates kept)
+String                    str (lone surrogates kept; a high-then-low pair
+                          comes back joined, ``"\\ud800\\udc00"`` as
+                          ``"\\U00010000"``: the same Java string)
 arrays                    list (a tuple is accepted as an argument)
 Integer, Long, ...        as the primitive, or None
 other objects             :class:`JavaObject` (class name and identity only:

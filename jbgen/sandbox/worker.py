@@ -257,6 +257,11 @@ class Worker:
                 if over_call and (idx2, started2) != (idx, started):
                     continue
                 frames = [str(f) for f in thread.getStackTrace()[:16]]
+                if any("java.lang.Shutdown." in f for f in frames):
+                    # System.exit is under way: from any thread but the main one HotSpot
+                    # waits ~0.3 s for threads in native code (ours) before it exits.
+                    # Let it finish; the parent's own deadline still bounds the wait.
+                    continue
                 done = int(runner.done)
                 results = self._results(runner, methods, calls, min(done, n))
                 protocol.send(self.wfd, {"op": "timeout", "batch": batch, "index": idx2 if 0 <= idx2 < n else done,
@@ -532,13 +537,21 @@ def _binary(desc: str) -> str:
 
 
 def _jstr(s) -> str | None:
-    """A java.lang.String -> str, keeping lone surrogates (JPype's own conversion refuses them)."""
+    """A java.lang.String -> str, exactly: lone surrogates kept, pairs joined.
+
+    JPype's own conversion refuses a lone surrogate, and (worse) turns a
+    low-then-high sequence into an astral character; so its result is trusted
+    only when it has no astral character, else the UTF-16 units are decoded here.
+    """
     if s is None:
         return None
     try:
-        return str(s)
+        text = str(s)
+        if text.isascii() or max(text) <= "\uffff":
+            return text
     except UnicodeDecodeError:
-        return bytes(memoryview(s.toCharArray())).decode(_NATIVE_UTF16, "surrogatepass")
+        pass
+    return bytes(memoryview(s.toCharArray())).decode(_NATIVE_UTF16, "surrogatepass")
 
 
 # ----------------------------------------------------------------------------- start-up
@@ -562,6 +575,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--progress", type=int, required=True)
     ap.add_argument("--parent", type=int, required=True)
     ap.add_argument("--fsize", type=int, required=True)
+    ap.add_argument("--data", type=int, default=None)
     ap.add_argument("--stack-kb", type=int, required=True)
     ap.add_argument("--confine", action="store_true")
     ap.add_argument("--read", action="append", default=[])
@@ -569,7 +583,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
 
     confine.die_with_parent(a.parent)
-    report: dict[str, object] = {"rlimits": confine.set_rlimits(a.fsize)}
+    report: dict[str, object] = {"rlimits": confine.set_rlimits(a.fsize, a.data)}
     # Everything the worker imports later must be readable once it is confined;
     # import it now, while nothing is restricted.
     import jpype

@@ -92,11 +92,15 @@ def test_signalling_nan_float_bits_as_far_as_java_keeps_them(pool):
 
 
 def test_strings_arrays_boxes_and_objects(pool):
-    weird = ["", "plain", "tab\t\"quote\"\n", "\ud800 lone", "\U0001F600 astral", "x" * 10_000, "\0nul"]
+    weird = ["", "plain", "tab\t\"quote\"\n", "\ud800 lone", "\U0001F600 astral", "x" * 10_000, "\0nul",
+             "\udc00\ud800 low then high", "a\udc00\ud800\U0001F600b", "\ud800\U00010000"]
     with pool.session(classes("Values"), FAST) as s:
         r = s.run([Call("str", "(Ljava/lang/String;)Ljava/lang/String;", (w,)) for w in weird]
                   + [Call("str", "(Ljava/lang/String;)Ljava/lang/String;", (None,))])
         assert [o.value for o in r] == weird + [None]
+        # Two code points that form a pair are the same Java string as the astral character.
+        r = s.run([Call("str", "(Ljava/lang/String;)Ljava/lang/String;", ("\ud800\udc00",))])
+        assert r[0].value == "\U00010000"
         r = s.run([Call("len", "(Ljava/lang/String;)I", ("\U0001F600",)),
                    Call("append", "(Ljava/lang/String;C)Ljava/lang/String;", ("ab", "\udc00"))])
         assert r[0].value == 2  # UTF-16 code units, as in Java

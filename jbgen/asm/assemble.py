@@ -178,6 +178,7 @@ _ALLOWED = {
     "code": frozenset(_TYPE_ANNOS),
 }
 _KNOWN_ATTRIBUTES = frozenset().union(*_ALLOWED.values())
+_NAME_LISTS = frozenset(("Exceptions", "NestMembers", "PermittedSubclasses", "ModulePackages"))
 
 
 class _Bad(Exception):
@@ -992,6 +993,8 @@ def _make_attribute(s: _Session, name: str, v: Any) -> Any:
         if type(v) not in (m.Int, m.Long, m.Float, m.Double, m.Str):
             raise _Bad(f"ConstantValue must be an Int, Long, Float, Double or Str, got {v!r}")
         return J.ConstantValueAttribute.of(p.loadable(v))
+    if name in _NAME_LISTS and not isinstance(v, (tuple, list)):
+        raise _Bad(f"{name} needs a tuple of class names, got {v!r}")
     if name == "Exceptions":
         return J.ExceptionsAttribute.of(AL([p.cls(c) for c in v]))
     if name == "InnerClasses":
@@ -1737,10 +1740,22 @@ class _ClassJob:
                 notes=(where,),
             )
             return
-        if msg.startswith("Code length"):
-            self.error(f"method {md.name} is too large: {_lower_first(msg)}", md.line)
+        mo = _CODE_LENGTH.match(msg)
+        if mo:
+            if int(mo.group(1)) == 0:
+                self.error(f"method {md.name} has no instructions", md.line)
+            else:
+                self.error(
+                    f"method {md.name} is too large: {mo.group(1)} bytes of code (at most 65535)",
+                    md.line,
+                )
             return
-        self.error(_lower_first(msg), md.line, notes=(where,))
+        # A message without a bytecode offset may still name an operand (a bad
+        # descriptor): point at the first instruction that has it.
+        mo = _NAMED.search(msg)
+        insn = _insn_with(md, mo.group(1)) if mo else None
+        line = insn.line if insn is not None else 0
+        self.error(_lower_first(msg), line, md.line, notes=(where,))
 
     def _element_line(self, md: m.MethodDef, code: _CodePlan, i: int) -> tuple[int, str]:
         elements = code.code.elements
@@ -1869,6 +1884,27 @@ def _is_nan(c: object) -> bool:
 
 
 _DESC_CLASS = re.compile(r"L([^;<>]+);")
+_CODE_LENGTH = re.compile(r"Code length (\d+) is outside the allowed range")
+_NAMED = re.compile(r"(?:descriptor|class|name): (\S+)\s*$")
+
+
+def _insn_with(md: m.MethodDef, text: str) -> m.Insn | None:
+    """The first instruction of ``md`` with an operand (or part of one) equal to ``text``."""
+
+    def has(v: object) -> bool:
+        if v == text:
+            return True
+        if isinstance(v, tuple):
+            return any(has(x) for x in v)
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return any(has(getattr(v, f.name)) for f in dataclasses.fields(v))
+        return False
+
+    if md.code is not None:
+        for e in md.code.elements:
+            if type(e) is m.Insn and has(e.args):
+                return e
+    return None
 
 
 def _find_class(md: m.MethodDef, cls: m.ClassDef, shown: str) -> str | None:

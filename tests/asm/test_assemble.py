@@ -1143,7 +1143,8 @@ def test_unknown_attribute_with_a_known_name_cannot_be_written():
 def test_code_too_large():
     code = Code([Insn("nop")] * 70000 + [Insn("return")])
     (d,) = errors_of(one_method(code))
-    assert "too large" in d.message and d.location.line == 2
+    assert d.message == "method f is too large: 70001 bytes of code (at most 65535)"
+    assert d.location.line == 2
 
 
 def test_branch_over_32k_is_widened_not_an_error(J):  # noqa: N803
@@ -1231,3 +1232,15 @@ def test_line_numbers_and_local_variables_read_back():
         (1, "xs", "Ljava/util/List;", False),
         (1, "xs", "Ljava/util/List<TT;>;", True),
     ]
+
+
+def test_bad_descriptor_of_an_operand_points_at_its_instruction():
+    ref = MemberRef("method", "p/X", "f", "(I)")
+    code = Code([Insn("nop", line=3), Insn("invokestatic", (ref,), line=4), Insn("return", line=5)])
+    (d,) = errors_of(one_method(code))
+    assert d.message == "bad method descriptor: (I)" and d.location.line == 4
+
+
+def test_empty_code():
+    (d,) = errors_of(one_method(Code([])))
+    assert d.message == "method f has no instructions" and d.location.line == 2

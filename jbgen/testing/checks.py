@@ -34,6 +34,22 @@ def normalize(value: object) -> object:
     return value
 
 
+def canonical(value: object) -> object:
+    """``value`` with every surrogate pair in its strings joined into one character.
+
+    Java and Python spell a supplementary character differently (two UTF-16
+    units or one code point), and a string may cross the sandbox either way;
+    values are compared in this one spelling.
+    """
+    if isinstance(value, str):
+        if len(value) > 1 and any("\ud800" <= c <= "\udfff" for c in value):
+            return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(canonical(v) for v in value)
+    return value
+
+
 def literal(value: object, jtype: JType) -> str:
     """A value as Java source, shortened for messages."""
     if value is not None and type(value).__name__ == "JavaObject":
@@ -108,7 +124,7 @@ def expect_value(spec: MethodSpec, call: str, outcome: Outcome, expected: object
     """The call must return ``expected`` (already coerced to the return type)."""
     ret = spec.return_type
     if outcome.kind == "return":
-        if ret.is_void or same_value(expected, normalize(outcome.value)):
+        if ret.is_void or same_value(canonical(expected), canonical(normalize(outcome.value))):
             return OK
         return f"{call} {did(outcome, spec, call)}, expected {literal(expected, ret)}"
     shown = "to return normally" if ret.is_void else f"{literal(expected, ret)}"

@@ -38,6 +38,10 @@ from jbgen.testing.shrink import shrink_args
 __all__ = ["run_contract_tests"]
 
 
+# Sizes of the successive batches of generated cases per method (0: all the rest).
+_WAVES = (16, 112, 0)
+
+
 class Runner:
     """Calls into the session, in batches, counting them."""
 
@@ -178,28 +182,61 @@ class _Tester:
 
     def run(self) -> list[CheckResult]:
         contract = self.contract
+        # The examples first, all methods in one batch.
         calls: list[Call] = []
         example_slots: list[tuple[MethodSpec, int, int]] = []  # spec, example index, call index
         for spec in contract.methods:
             for i, ex in enumerate(spec.examples):
                 example_slots.append((spec, i, len(calls)))
                 calls.append(self.runner.call(spec, ex.args))
-        plans: list[tuple[MethodSpec, ArgsGen, list[tuple[object, ...]], int]] = []
-        for spec in contract.methods:
-            gen = ArgsGen(spec.params, self.consts)
-            cases = self.inputs(spec, gen)
-            plans.append((spec, gen, cases, len(calls)))
-            calls.extend(self.runner.call(spec, a) for a in cases)
-        outcomes = self.runner.run(calls)
+        ex_outcomes = self.runner.run(calls) if calls else []
+        # A method whose examples already hang or crash gets no generated inputs.
+        stopped = {id(spec) for spec, _, k in example_slots if ex_outcomes[k].kind in checks.ABNORMAL}
+
+        plans = [(spec, ArgsGen(spec.params, self.consts)) for spec in contract.methods]
+        cases = {id(spec): self.inputs(spec, gen) for spec, gen in plans}
+        outs: dict[int, list[Outcome]] = {id(spec): [] for spec, _ in plans}
+        self.run_waves(plans, cases, outs, stopped)
 
         results: list[CheckResult] = []
-        for spec, gen, cases, first in plans:
+        for spec, gen in plans:
             slots = [(i, k) for s, i, k in example_slots if s is spec]
             if slots:
-                results.append(self.examples(spec, [(i, outcomes[k]) for i, k in slots]))
-            outs = outcomes[first : first + len(cases)]
-            results.extend(self.generated(spec, gen, cases, outs))
+                results.append(self.examples(spec, [(i, ex_outcomes[k]) for i, k in slots]))
+            done = outs[id(spec)]
+            results.extend(self.generated(spec, gen, cases[id(spec)][: len(done)], done))
         return results
+
+    def run_waves(self, plans: list[tuple[MethodSpec, ArgsGen]], cases: dict[int, list[tuple[object, ...]]],
+                  outs: dict[int, list[Outcome]], stopped: set[int]) -> None:
+        """The generated cases of every method, in batches of growing size.
+
+        A call that times out costs its whole time limit and a fresh worker,
+        and the sandbox runs every call of a batch; so a method stops getting
+        calls after the first batch in which one of its calls did not finish,
+        and the first batches are small.
+        """
+        pos = 0
+        for size in _WAVES:
+            calls: list[Call] = []
+            spans: list[tuple[MethodSpec, int, int]] = []
+            for spec, _ in plans:
+                todo = cases[id(spec)]
+                if id(spec) in stopped or pos >= len(todo):
+                    continue
+                chunk = todo[pos : pos + size] if size else todo[pos:]
+                spans.append((spec, len(calls), len(chunk)))
+                calls.extend(self.runner.call(spec, a) for a in chunk)
+            if not calls:
+                break
+            got = self.runner.run(calls)
+            for spec, first, n in spans:
+                part = got[first : first + n]
+                outs[id(spec)].extend(part)
+                if any(o.kind in checks.ABNORMAL for o in part):
+                    stopped.add(id(spec))
+            if size:
+                pos += size
 
     def examples(self, spec: MethodSpec, done: list[tuple[int, Outcome]]) -> CheckResult:
         failure = None

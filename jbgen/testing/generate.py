@@ -22,10 +22,10 @@ simple (integers, booleans, floats, and length-prefixed tuples), and every
 value is in the form :func:`jbgen.contract.values.coerce` gives (tuples for
 arrays, one-character strings for chars, float32-exact floats for float).
 
-Strings never hold a surrogate pair: a pair crosses to Java as one
-supplementary character and may come back as one Python character, which
-would make equal strings look different; lone surrogates are fine and are
-generated on purpose.
+Generated strings never hold two adjacent surrogates: a pair crosses to Java
+as one supplementary character and may come back as one Python character,
+which would make equal strings look different; lone surrogates are fine and
+are generated on purpose.
 """
 
 from __future__ import annotations
@@ -77,12 +77,16 @@ _CHAR_SHIFT = 97  # chars shrink towards 'a'
 
 
 def break_pairs(s: str) -> str:
-    """``s`` with every high surrogate that is followed by a low one replaced by '?'."""
-    if not any("\ud800" <= c <= "\udbff" for c in s):
+    """``s`` with every surrogate that follows another surrogate replaced by '?'.
+
+    No two surrogates are adjacent afterwards, so no pair can form (in either
+    order: the sandbox has been seen to turn a low-then-high sequence into a pair).
+    """
+    if not any("\ud800" <= c <= "\udfff" for c in s):
         return s
     out = list(s)
-    for i in range(len(out) - 1):
-        if "\ud800" <= out[i] <= "\udbff" and "\udc00" <= out[i + 1] <= "\udfff":
+    for i in range(1, len(out)):
+        if "\ud800" <= out[i] <= "\udfff" and "\ud800" <= out[i - 1] <= "\udfff":
             out[i] = "?"
     return "".join(out)
 

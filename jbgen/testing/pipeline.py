@@ -100,6 +100,7 @@ class ClassUnderTest:
     cls: m.ClassDef
     source: object | None = None  # jbgen.check.verify.SourceMap for a .jbasm
     run_data: bytes = b""
+    written: m.ClassDef | None = None  # read back from ``data`` (a .jbasm's implied constructor is there)
 
     @property
     def binary_name(self) -> str:
@@ -123,7 +124,7 @@ def load_classes(path: str, classpath: Sequence[str] = ()) -> list[ClassUnderTes
             back = read_class(a.data, shown)
             source = SourceMap.build(shown, text, a.cls, back)
             run_data = _with_line_numbers(a.cls, shown, classpath) or a.data
-            out.append(ClassUnderTest(shown, a.data, a.cls, source, run_data))
+            out.append(ClassUnderTest(shown, a.data, a.cls, source, run_data, back))
         return out
     for display, data in api.iter_classes([path]):
         out.append(ClassUnderTest(display, data, read_class(data, display), None, data))
@@ -173,11 +174,12 @@ def conformance(contract: Contract, inputs: Sequence[ClassUnderTest], path: str)
         found = ", ".join(c.binary_name for c in inputs) or "no class"
         return [Diagnostic(f"the input holds no class {contract.binary_name} (it holds {found})", Location(path),
                            notes=("the contract's [class] name must be the class under test",))]
-    cls = target.cls
+    cls = target.written or target.cls
     out: list[Diagnostic] = []
+    source_methods: dict[tuple[str, str], tuple[int, object]] = getattr(target.source, "methods", None) or {}
 
     def diag(message: str, line: int = 0, notes: tuple[str, ...] = ()) -> None:
-        out.append(_located(target, message, line or cls.line, notes))
+        out.append(_located(target, message, line or target.cls.line, notes))
 
     name = contract.binary_name
     if not cls.flags & ACC_PUBLIC:
@@ -197,19 +199,20 @@ def conformance(contract: Contract, inputs: Sequence[ClassUnderTest], path: str)
     methods = {(md.name, md.descriptor): md for md in cls.methods}
     for spec in contract.methods:
         md = methods.get((spec.name, spec.descriptor))
+        line = source_methods.get((spec.name, spec.descriptor), (0, None))[0]
         if md is None:
             others = [f"{x.name}{x.descriptor}" for x in cls.methods if x.name == spec.name]
             notes = (f"the contract's descriptor is {spec.descriptor}; the class has {', '.join(others)}",) if others else ()
             diag(f"class {name} has no method {spec.signature}", notes=notes)
             continue
         if not md.flags & ACC_PUBLIC:
-            diag(f"method {spec.name}{spec.descriptor} is not public", md.line)
+            diag(f"method {spec.name}{spec.descriptor} is not public", line)
         if bool(md.flags & ACC_STATIC) != spec.static:
             want = "static" if spec.static else "an instance method"
-            diag(f"method {spec.name}{spec.descriptor} must be {want}", md.line,
+            diag(f"method {spec.name}{spec.descriptor} must be {want}", line,
                  notes=(f"the contract declares `{spec.signature}`",))
         if md.code is None:
-            diag(f"method {spec.name}{spec.descriptor} has no code (abstract or native)", md.line)
+            diag(f"method {spec.name}{spec.descriptor} has no code (abstract or native)", line)
     needs_instance = any(not s.static for s in contract.methods) or contract.stateful is not None
     if needs_instance:
         ctor = methods.get(("<init>", "()V"))

@@ -35,6 +35,8 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _check_line(c: CheckResult) -> str:
     state = "ok    " if c.ok else "FAILED"
+    if c.ok and c.cases == 0:
+        state = "-     "  # nothing was checked (the calls threw, or the method's examples hung)
     if c.kind == "examples":
         what = f"{c.method}: {_plural(c.cases, 'example')}"
     elif c.kind == "stateful":

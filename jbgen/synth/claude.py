@@ -32,6 +32,7 @@ or prints it.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import re
@@ -303,7 +304,9 @@ class ClaudeConfig:
     ``connect_timeout_s`` its connection.  ``tool_choice`` is ``"forced"``,
     ``"auto"``, or ``"default"`` (forced unless the model refuses forced tool
     use).  ``effort`` (``low`` ... ``max``) is sent as ``output_config.effort``
-    when set; None leaves the model's default.
+    when set; None leaves the model's default.  A 429 or 5xx whose
+    ``retry-after`` asks for a longer wait than ``max_retry_after_s`` is not
+    retried (the SDK would sleep as long as it is told).
     """
 
     model: str | None = None
@@ -313,6 +316,7 @@ class ClaudeConfig:
     connect_timeout_s: float = 10.0
     tool_choice: str = "default"
     effort: str | None = None
+    max_retry_after_s: float = 120.0
 
     def __post_init__(self) -> None:
         if self.tool_choice not in ("default", "forced", "auto"):
@@ -328,8 +332,26 @@ class _AttemptLog(threading.local):
     attempts: list[Attempt] | None = None
 
 
-def _make_middleware(log: _AttemptLog) -> Any:
-    """An SDK middleware: log each attempt; make a spend-limit 429 final."""
+def _retry_after_s(headers: Mapping[str, str]) -> float | None:
+    """The wait a response asks for, in seconds (``retry-after-ms``, ``retry-after`` seconds or date)."""
+    try:
+        return float(headers["retry-after-ms"]) / 1000
+    except (KeyError, ValueError):
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        try:
+            return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+
+
+def _make_middleware(log: _AttemptLog, max_wait_s: float) -> Any:
+    """An SDK middleware: log each attempt; make a spend-limit 429, or a very long retry-after, final."""
 
     class _JbgenAttempts(anthropic.Middleware):
         def handle(self, request: Any, call_next: Any) -> Any:
@@ -351,10 +373,13 @@ def _make_middleware(log: _AttemptLog) -> Any:
                 body = _body_of(http)
                 etype, _, code = _error_fields(body)
                 error = code or etype or f"HTTP {http.status_code}"
+                wait = _retry_after_s(http.headers)
                 if http.status_code == 429 and is_spend_limit(429, body):
                     # The SDK retries every 429 unless told otherwise; a spend limit
                     # will not lift in seconds, so say so the way the API can.
                     http.headers["x-should-retry"] = "false"
+                elif wait is not None and wait > max_wait_s:
+                    http.headers["x-should-retry"] = "false"  # the SDK would sleep that long
             if attempts is not None:
                 attempts.append(Attempt(http.status_code, error, http.headers.get("retry-after"),
                                         time.monotonic() - started))
@@ -386,7 +411,7 @@ class ClaudeSynthesizer:
         self._log = _AttemptLog()
         options: dict[str, Any] = {}
         if hasattr(anthropic, "Middleware"):
-            options["middleware"] = [_make_middleware(self._log)]
+            options["middleware"] = [_make_middleware(self._log, self.config.max_retry_after_s)]
         self._client = anthropic.Anthropic(
             api_key=key,
             base_url=self.config.base_url,
@@ -552,7 +577,8 @@ class ClaudeSynthesizer:
         if isinstance(exc, anthropic.APIStatusError):
             body = exc.body
             etype, msg, code = _error_fields(body)
-            said = f"{exc.status_code} {code or etype or 'error'}" + (f": {msg}" if msg else "")
+            said = (f"{exc.status_code} {code or etype}" if code or etype else f"HTTP {exc.status_code}") + (
+                f": {msg}" if msg else "")
             if exc.status_code in (401, 403):
                 return SynthesisUnavailable(f"{where}: the API refused the key in {KEY_ENV} ({said})")
             if is_spend_limit(exc.status_code, body) and exc.status_code in (400, 402, 429):
@@ -561,6 +587,11 @@ class ClaudeSynthesizer:
             if exc.status_code == 404:
                 return SynthesisUnavailable(f"{where}: the API does not know the model {self.model!r} ({said})")
             if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
+                wait = _retry_after_s(exc.response.headers)
+                if wait is not None and wait > self.config.max_retry_after_s:
+                    return SynthesisError(f"{where}: the API asked to wait {wait:.0f} s before retrying, longer "
+                                          f"than jbgen waits ({self.config.max_retry_after_s:g} s); gave up after "
+                                          f"{tries} ({said})")
                 return SynthesisError(f"{where}: the API kept failing; gave up after {tries} ({said})")
             return SynthesisError(f"{where}: the API refused the request ({said})")
         return SynthesisError(f"{where}: {type(exc).__name__}: {exc.message}")

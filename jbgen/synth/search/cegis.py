@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from jbgen.synth.search.enumerator import Enough, Enumerator, Goal, TermLimit, Timeout
+from jbgen.synth.search.enumerator import Enough, Enumerator, Goal, InverseGoal, TermLimit, Timeout
 from jbgen.synth.search.ops import DEFAULT_OPS, OPS
 from jbgen.synth.search.problem import THROWS, Example, JType, Param, Problem, Spec, check_value
 from jbgen.synth.search.program import DTYPE, Program, Term, columns, const, run, var
@@ -41,6 +41,7 @@ class SearchOptions:
     time_limit: float = 10.0  # seconds of wall clock for the whole problem
     max_size: int = 30  # largest term (nodes) enumerated
     conditionals: bool = True  # decision trees by unification
+    inverse: bool = True  # meet in the middle through invertible roots (+ - ^, unary - ~)
     nested_ite: bool = False  # `c ? a : b` as an operator inside terms (costly)
     loops: bool = True  # loop templates, when the problem has a reference
     long_intermediates: bool = False  # let an int-only problem compute through long
@@ -61,6 +62,7 @@ class SearchStats:
     counterexamples: int = 0
     rounds: int = 0
     level: int = 0  # largest term size enumerated
+    bounded: bool = False  # the last answer came from unification or meet-in-the-middle
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -189,24 +191,39 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
                     want_covers=task.conditionals and JType.BOOLEAN in types,
                     computed_constants=opts.computed_constants)
     en.max_enumerated = effort
+    if opts.inverse and task.spec is None and goal_type in (JType.INT, JType.LONG) \
+            and task.returns is not JType.CHAR and not any(ex.output is THROWS for ex in task.examples):
+        target = np.array([ex.output for ex in task.examples], DTYPE[goal_type])
+        en.inverse = InverseGoal(target, task.ops, goal_type is JType.LONG)
     best: tuple[int, Term] | None = None
     stop = opts.max_size
+    stats.bounded = False
+
+    def offer(size: int, term: Term) -> None:
+        nonlocal best, stop
+        if size > opts.max_size or (best is not None and size >= best[0]):
+            return
+        if best is None:
+            # A smaller program may still come: spend a fixed effort (a count,
+            # not a time, so the answer stays deterministic) looking for it.
+            more = opts.extra_terms if extra is None else extra
+            en.max_enumerated = min(effort, en.stats.enumerated + more)
+        best = (size, term)
+        stop = min(stop, size - 1)
+
     try:
         while en.level < stop:
             found = en.grow()
             stats.level = max(stats.level, en.level)
             if found:
                 return en.found_term()
+            inv = en.invert()
+            if inv is not None:
+                offer(*inv)
             if en.want_covers and en.level >= 2 and en.covers:
                 tree = _unify(en, n, deadline)
                 if tree is not None and tree.size <= opts.max_size and (best is None or tree.size < best[0]):
-                    if best is None:
-                        # A smaller program may still come: spend a fixed effort (a count,
-                        # not a time, so the answer stays deterministic) looking for it.
-                        more = opts.extra_terms if extra is None else extra
-                        en.max_enumerated = min(effort, en.stats.enumerated + more)
-                    best = (tree.size, _tree_term(en, tree, goal_type))
-                    stop = min(stop, tree.size - 1)
+                    offer(tree.size, _tree_term(en, tree, goal_type))
     except Enough:
         pass
     except Timeout:
@@ -215,6 +232,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     finally:
         stats.enumerated += en.stats.enumerated
         stats.kept += en.stats.kept
+    stats.bounded = best is not None
     return None if best is None else best[1]
 
 
@@ -348,7 +366,7 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
     except _NeedsOracle as exc:
         status = "needs-oracle"
         message = str(exc)
-    if status == "found" and checked and isinstance(program, Term) and _has_ite(program):
+    if status == "found" and checked and isinstance(program, Term) and stats.bounded:
         program = _improve(problem, program, examples, opts, deadline, stats)
     stats.seconds = time.monotonic() - start
     stats.examples = len(examples)
@@ -366,14 +384,11 @@ class _NeedsOracle(Exception):
     pass
 
 
-def _has_ite(t: Term) -> bool:
-    return t.op in ("iite", "lite", "zite") or any(_has_ite(a) for a in t.args)
-
-
 def _improve(problem: Problem, best: Term, examples: list[Example], opts: SearchOptions, deadline: float,
              stats: SearchStats) -> Term:
-    """A checked conditional answer came from the unifier, which is greedy: spend a fixed
-    effort (``improve_terms``) on a smaller program, keeping the best one the checker accepts."""
+    """A checked answer from the unifier (greedy) or from meet-in-the-middle (a bound, found
+    levels early) may not be the smallest: spend a fixed effort (``improve_terms``) on a
+    smaller program, keeping the best one the checker accepts."""
     assert problem.checker is not None
     spent = 0
     try:

@@ -106,15 +106,18 @@ class HashSet64:
     def __init__(self, capacity: int = 1 << 14) -> None:
         self.table = np.zeros(capacity, np.uint64)
         self._owner = np.zeros(capacity, np.int64)
+        self.payload = np.full(capacity, -1, np.int64)  # which term a key stands for (or -1)
         self.n = 0
 
-    def add(self, keys: np.ndarray) -> np.ndarray:
+    def add(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Insert ``keys``; which were new, and the slot of each (valid where new)."""
         if 2 * (self.n + keys.size) > self.table.size:
             # Quadruple: each rehash costs as much as all the inserts before it.
             self._grow(8 * (self.n + keys.size))
         table, owner = self.table, self._owner
         mask = np.uint64(table.size - 1)
         new = np.zeros(keys.size, bool)
+        where = np.zeros(keys.size, np.int64)
         pending = np.arange(keys.size)
         slots = keys & mask
         while pending.size:
@@ -135,22 +138,48 @@ class HashSet64:
                 won[w] = True
                 table[s[w]] = k[w]
                 new[pending[w]] = True
+                where[pending[w]] = s[w].astype(np.int64)
             move = ~hit & ~empty
             slots[pending[move]] = (s[move] + np.uint64(1)) & mask
             pending = pending[~(hit | won)]
         self.n += int(new.sum())
-        return new
+        return new, where
 
     def _grow(self, need: int) -> None:
         size = self.table.size
         while size < need:
             size *= 2
-        old = self.table[self.table != 0]
+        full = self.table != 0
+        old, old_payload = self.table[full], self.payload[full]
         self.table = np.zeros(size, np.uint64)
         self._owner = np.zeros(size, np.int64)
+        self.payload = np.full(size, -1, np.int64)
         self.n = 0
         if old.size:
-            self.add(old)
+            _, slots = self.add(old)
+            self.payload[slots] = old_payload
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The slot of each key, or -1 where it is absent."""
+        table = self.table
+        mask = np.uint64(table.size - 1)
+        out = np.full(keys.size, -1, np.int64)
+        pending = np.arange(keys.size)
+        slots = keys & mask
+        while pending.size:
+            s = slots[pending]
+            cur = table[s]
+            hit = cur == keys[pending]
+            out[pending[hit]] = s[hit].astype(np.int64)
+            move = ~hit & (cur != 0)
+            slots[pending[move]] = (s[move] + np.uint64(1)) & mask
+            pending = pending[move]
+        return out
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The payload of each key, -1 where it is absent or has none."""
+        slots = self.find(keys)
+        return np.where(slots >= 0, self.payload[np.maximum(slots, 0)], -1)
 
 
 def _pick(idx: tuple[np.ndarray, ...]) -> Callable[[np.ndarray], tuple[np.ndarray, ...]]:
@@ -207,6 +236,26 @@ class Goal:
         return self.fits(vals, err)
 
 
+class InverseGoal:
+    """Invertible roots for meet-in-the-middle: for each allowed op, the operand
+    that makes ``op(known, other) == target`` (``other`` as a function of
+    ``target`` and ``known``).  Only for a plain target (values, no exceptions)."""
+
+    def __init__(self, target: np.ndarray, allowed: frozenset[str], long: bool) -> None:
+        self.target = target
+        p = "l" if long else "i"
+        cands: list[tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray], bool]] = [
+            (f"{p}add", lambda tg, k: tg - k, True),  # k + o == tg
+            (f"{p}sub", lambda tg, k: k - tg, True),  # k - o == tg
+            (f"{p}sub", lambda tg, k: tg + k, False),  # o - k == tg
+            (f"{p}xor", lambda tg, k: tg ^ k, True),  # k ^ o == tg
+        ]
+        # Unary roots only need the target itself: tried once, against the whole table.
+        self.rules = [c for c in cands if c[0] in allowed]
+        self.unary = [(k, f) for k, f in ((f"{p}neg", lambda tg: -tg), (f"{p}not", lambda tg: ~tg))
+                      if k in allowed]
+
+
 class Enumerator:
     """Grows the banks level by level on a fixed example set."""
 
@@ -244,6 +293,7 @@ class Enumerator:
         # distinct covers of goal-typed terms: cover bytes -> (size, row, cover bool array)
         self.covers: dict[bytes, tuple[int, int, np.ndarray]] = {}
         self._leaves = leaves
+        self.inverse: InverseGoal | None = None
         # A compound term with one value on every example is (almost surely) a
         # constant; constants come from the leaves, and folding them together
         # floods the banks (`3 << 16`, `8 - 31`, ...).  Needs a few examples to
@@ -408,18 +458,22 @@ class Enumerator:
     def _offer(self, t: JType, vals: np.ndarray, err: np.ndarray | None, make_seg: Callable[[Any], Segment]) -> None:
         """Keep the rows whose behaviour is new; record goal fits and covers."""
         h = rowhash(vals, err)
-        new = self.seen[t].add(h)
+        cand = None  # rows worth keeping if new (None: all)
         if err is not None:
-            new &= ~err.all(axis=1)  # throws on every example: useless anywhere
-        rows = np.nonzero(new)[0]
-        if rows.size and self.prune_constants and self.level > 1:
-            v = vals[rows]
-            flat = (v == v[:, :1]).all(axis=1)
+            cand = ~err.all(axis=1)  # throws on every example: useless anywhere
+        if self.prune_constants and self.level > 1:
+            flat = (vals == vals[:, :1]).all(axis=1)
             if err is not None:
-                flat &= ~err[rows].any(axis=1)
-            rows = rows[~flat]
+                flat &= ~err.any(axis=1)
+            cand = ~flat if cand is None else cand & ~flat
+        idx = np.arange(h.size) if cand is None else np.nonzero(cand)[0]
+        new, slots = self.seen[t].add(h[idx])
+        rows = idx[new]
         if rows.size == 0:
             return
+        if t is self.goal_type and self.inverse is not None:
+            # Remember which term each new key is, for the meet-in-the-middle lookups.
+            self.seen[t].payload[slots[new]] = (self.level << 32) + self._counts[t] + np.arange(rows.size)
         rows_a = rows
         kv = vals[rows_a]
         ke = None if err is None else err[rows_a]
@@ -448,6 +502,54 @@ class Enumerator:
                     for i, key in zip(cand.tolist(), map(bytes, packed), strict=True):
                         if key not in self.covers:
                             self.covers[key] = (self.level, bank_start + i, fit[i])
+
+    # ------------------------------------------------------------------ meet in the middle
+
+    def invert(self) -> tuple[int, Term] | None:
+        """The smallest ``op(known, other)`` equal to the target, with ``known`` in the newest
+        level and ``other`` looked up among all kept terms; ``(size, term)`` or None."""
+        inv = self.inverse
+        if inv is None:
+            return None
+        t = self.goal_type
+        bank = self.banks[t][self.level]
+        if bank is None or bank.count == 0:
+            return None
+        best: tuple[int, Term] | None = None
+        with np.errstate(all="ignore"):
+            for key, f in inv.unary:
+                want = f(inv.target)[None, :]
+                found = int(self.seen[t].get(rowhash(want, None))[0])
+                if found >= 0:
+                    size, row = found >> 32, found & 0xFFFFFFFF
+                    other = self.banks[t][size] if size < len(self.banks[t]) else None
+                    if (other is not None and (other.err is None or not other.err[row].any())
+                            and np.array_equal(other.vals[row], want[0]) and (best is None or 1 + size < best[0])):
+                        best = (1 + size, Term(key, t, (self.term(t, size, row),)))
+            for lo in range(0, bank.count, max(1, BATCH_ELEMENTS // max(self.E, 1))):
+                rows = np.arange(lo, min(lo + BATCH_ELEMENTS // max(self.E, 1), bank.count))
+                known = bank.vals[rows]
+                ok_rows = np.ones(rows.size, bool) if bank.err is None else ~bank.err[rows].any(axis=1)
+                for key, need, known_first in inv.rules:
+                    want = need(inv.target, known)
+                    found = self.seen[t].get(rowhash(want, None))
+                    hit = np.nonzero((found >= 0) & ok_rows)[0]
+                    for i in hit.tolist():
+                        size, row = int(found[i]) >> 32, int(found[i]) & 0xFFFFFFFF
+                        total = 1 + self.level + size
+                        if best is not None and total >= best[0]:
+                            continue
+                        other = self.banks[t][size] if size < len(self.banks[t]) else None
+                        if other is None or other.err is not None and other.err[row].any():
+                            continue
+                        if not np.array_equal(other.vals[row], want[i]):
+                            continue  # a hash collision
+                        k, o = self.term(t, self.level, int(rows[i])), self.term(t, size, row)
+                        if OPS[key].commutative:
+                            # The operands in the order enumeration would give them.
+                            known_first = (self.level, int(rows[i])) < (size, row)
+                        best = (total, Term(key, t, (k, o) if known_first else (o, k)))
+        return best
 
     # ------------------------------------------------------------------ terms
 

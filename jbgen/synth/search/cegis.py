@@ -193,7 +193,7 @@ def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
     en.max_enumerated = effort
     if opts.inverse and task.spec is None and goal_type in (JType.INT, JType.LONG) \
             and task.returns is not JType.CHAR and not any(ex.output is THROWS for ex in task.examples):
-        target = np.array([ex.output for ex in task.examples], DTYPE[goal_type])
+        target: np.ndarray = np.array([ex.output for ex in task.examples], DTYPE[goal_type])
         en.inverse = InverseGoal(target, task.ops, goal_type is JType.LONG)
     best: tuple[int, Term] | None = None
     stop = opts.max_size

@@ -497,9 +497,9 @@ class Enumerator:
             if self.want_covers and len(self.covers) < MAX_COVERS:
                 any_fit = fit.any(axis=1)
                 if any_fit.any():
-                    cand = np.nonzero(any_fit)[0]
-                    packed = np.packbits(fit[cand], axis=1)
-                    for i, key in zip(cand.tolist(), map(bytes, packed), strict=True):
+                    fitting = np.nonzero(any_fit)[0]
+                    packed = np.packbits(fit[fitting], axis=1)
+                    for i, key in zip(fitting.tolist(), map(bytes, packed), strict=True):
                         if key not in self.covers:
                             self.covers[key] = (self.level, bank_start + i, fit[i])
 
@@ -519,9 +519,9 @@ class Enumerator:
         with np.errstate(all="ignore"):
             for key, f in inv.unary:
                 want = f(inv.target)[None, :]
-                found = int(self.seen[t].get(rowhash(want, None))[0])
-                if found >= 0:
-                    size, row = found >> 32, found & 0xFFFFFFFF
+                ref = int(self.seen[t].get(rowhash(want, None))[0])
+                if ref >= 0:
+                    size, row = ref >> 32, ref & 0xFFFFFFFF
                     other = self.banks[t][size] if size < len(self.banks[t]) else None
                     if (other is not None and (other.err is None or not other.err[row].any())
                             and np.array_equal(other.vals[row], want[0]) and (best is None or 1 + size < best[0])):

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 _TYPES = {"I": JType.INT, "J": JType.LONG, "Z": JType.BOOLEAN, "C": JType.CHAR, "[I": JType.INT_ARRAY}
 _ARITHMETIC = "java/lang/ArithmeticException"
 _NPE = "java/lang/NullPointerException"
+_SEEDED = 8  # examples the search starts from, when an oracle can supply them
 
 
 class Unsupported(ValueError):
@@ -130,10 +131,13 @@ def problem_for(contract: Contract, method: MethodSpec, *, seed: int = 0, n_rand
         checker = _PropertyChecker(params, ret, method, inputs, as_contract)
     else:
         raise Unsupported(f"{method.name} has neither an oracle nor examples with results")
-    if not examples:
-        # Seed the search with a few inputs the oracle answers.
-        step = max(1, len(inputs) // 4)
-        examples = [Example(i, e) for i, e in list(zip(checker.inputs, checker.expected, strict=True))[::step][:4]]
+    if reference is not None and len(examples) < _SEEDED:
+        # Top the examples up with inputs the oracle answers, spread over the boundary
+        # and random ones: a few good examples save CEGIS rounds.
+        known = {ex.inputs for ex in examples}
+        pairs = [(i, e) for i, e in zip(checker.inputs, checker.expected, strict=True) if i not in known]
+        step = max(1, len(pairs) // _SEEDED)
+        examples += [Example(i, e) for i, e in pairs[::step][: _SEEDED - len(examples)]]
     return Problem(method.name, tuple(params), ret, tuple(examples), checker=checker, reference=reference,
                    class_name=contract.binary_name, seed=seed, example_constants=bool(method.examples))
 

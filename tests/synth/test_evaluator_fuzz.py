@@ -51,7 +51,7 @@ def _scalar(t: Term, env: dict[str, Any]) -> Any:
         return THROWS
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.sampled_from([I, J, Z]).flatmap(terms), st.lists(inputs, min_size=1, max_size=6))
 def test_vectorized_matches_scalar(term: Term, rows: list[tuple[Any, ...]]) -> None:
     env = columns(PARAMS, rows)

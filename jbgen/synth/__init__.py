@@ -16,6 +16,7 @@ from jbgen.synth.protocol import (
     AssemblyFeedback,
     Budget,
     BudgetExhausted,
+    ConformanceFeedback,
     FailedCase,
     Feedback,
     MalformedFeedback,
@@ -32,6 +33,8 @@ from jbgen.synth.protocol import (
     VerifyFeedback,
     candidate_path,
     feedback_for_malformed,
+    feedback_from_assembly_error,
+    feedback_from_verdict,
     render_feedback,
 )
 
@@ -39,6 +42,7 @@ __all__ = [
     "AssemblyFeedback",
     "Budget",
     "BudgetExhausted",
+    "ConformanceFeedback",
     "FailedCase",
     "Feedback",
     "MalformedFeedback",
@@ -55,5 +59,7 @@ __all__ = [
     "VerifyFeedback",
     "candidate_path",
     "feedback_for_malformed",
+    "feedback_from_assembly_error",
+    "feedback_from_verdict",
     "render_feedback",
 ]

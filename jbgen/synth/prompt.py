@@ -4,9 +4,11 @@
 sent as a cached prefix: a compact summary of the assembly language
 (``docs/assembly.md``), the default policy (``docs/contracts.md#policy``), the
 reply protocol and one worked example.  Every token here is paid on every call
-(at the cache-read price after the first), so it stays short: about 1,900
-tokens (``tests/synth/test_claude.py`` keeps it under a ceiling, and checks
-that the worked example assembles and verifies).
+(at the cache-read price after the first), so it stays short: about 1,500
+tokens, plus about 100 for the tool definition (counted with the Claude
+tokenizer ``bench/tokens.py`` uses; ``tests/synth/test_claude.py`` keeps it
+under a ceiling, and checks that the worked example assembles, verifies and
+passes the policy).
 
 :func:`render_contract` writes a contract compactly: the class header to
 write, then per method its signature, description, examples as Java calls,

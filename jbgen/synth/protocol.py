@@ -43,6 +43,7 @@ __all__ = [
     "Attempt",
     "Budget",
     "BudgetExhausted",
+    "ConformanceFeedback",
     "Exchange",
     "FailedCase",
     "Feedback",
@@ -60,6 +61,8 @@ __all__ = [
     "VerifyFeedback",
     "candidate_path",
     "feedback_for_malformed",
+    "feedback_from_assembly_error",
+    "feedback_from_verdict",
     "render_feedback",
 ]
 
@@ -236,6 +239,21 @@ class PolicyFeedback:
 
 
 @dataclass(frozen=True)
+class ConformanceFeedback:
+    """The class does not match the contract: a missing or extra method, a wrong name or flag."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    kind: ClassVar[str] = "conformance"
+    title: ClassVar[str] = "The class does not match the contract:"
+
+    def render_items(self, limit: int = 10) -> list[str]:
+        return _render_diags(self.diagnostics, limit)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "diagnostics": [_diag_json(d) for d in self.diagnostics]}
+
+
+@dataclass(frozen=True)
 class FailedCase:
     """One failing test on its shrunk input, as a Java call.
 
@@ -351,24 +369,61 @@ class NoteFeedback:
         return {"kind": self.kind, "text": self.text}
 
 
-Feedback = AssemblyFeedback | VerifyFeedback | PolicyFeedback | TestFeedback | MalformedFeedback | NoteFeedback
+Feedback = (AssemblyFeedback | PolicyFeedback | VerifyFeedback | ConformanceFeedback | TestFeedback
+            | MalformedFeedback | NoteFeedback)
 """One problem report about a candidate; a repair round carries a tuple of them."""
 
-# The order sections appear in a repair turn: earliest stage first.
-_ORDER = ("malformed", "assembly", "verify", "policy", "test", "note")
+# The order sections appear in a repair turn: the pipeline's, earliest stage first.
+_ORDER = ("malformed", "assembly", "policy", "verify", "conformance", "test", "note")
 _HEADLINES = {
     "malformed": "your reply could not be used",
     "assembly": "the class does not assemble",
-    "verify": "the verifier refused the class",
     "policy": "the class uses APIs the policy refuses",
+    "verify": "the verifier refused the class",
+    "conformance": "the class does not match the contract",
     "test": "the class fails contract tests",
-    "note": "the class does not match the contract",
+    "note": "the class was not accepted",
 }
 
 
 def feedback_for_malformed(proposal: Proposal) -> tuple[Feedback, ...]:
     """The feedback for a proposal whose reply could not be used (empty when it could)."""
     return (MalformedFeedback(proposal.malformed),) if proposal.malformed else ()
+
+
+def _shown_at(diags: Sequence[Diagnostic], path: str | None) -> tuple[Diagnostic, ...]:
+    if path is None:
+        return tuple(diags)
+    return tuple(replace(d, location=replace(d.location, path=path)) if d.location is not None else d for d in diags)
+
+
+def feedback_from_verdict(verdict: Any, path: str | None = None) -> tuple[Feedback, ...]:
+    """The feedback for a failed :class:`jbgen.testing.Verdict` (empty when it passed).
+
+    The verdict's failed stage decides the kind: ``policy``, ``verify`` and
+    ``link`` (HotSpot's verifier), ``conformance``, ``tests``.  ``path``
+    replaces the file name of every diagnostic (the model knows its file as
+    :func:`candidate_path`, not as a temporary path).  Read by attribute, so
+    this module does not import the test runner.
+    """
+    stage = verdict.failed_stage
+    diags = _shown_at(verdict.diagnostics, path)
+    if stage is None:
+        return ()
+    if stage == "policy":
+        return (PolicyFeedback(diags),)
+    if stage in ("verify", "link"):
+        return (VerifyFeedback(diags),)
+    if stage == "conformance":
+        return (ConformanceFeedback(diags),)
+    if stage == "tests" and verdict.tests is not None:
+        return (TestFeedback.from_report(verdict.tests),)
+    return (NoteFeedback(f"the {stage} stage failed"),)
+
+
+def feedback_from_assembly_error(error: Any, path: str | None = None) -> tuple[Feedback, ...]:
+    """The feedback for a :class:`~jbgen.errors.AssemblyError` raised on the candidate's text."""
+    return (AssemblyFeedback(_shown_at(error.diagnostics, path)),)
 
 
 def render_feedback(feedback: Sequence[Feedback], *, round: int, max_rounds: int) -> str:
@@ -386,8 +441,9 @@ def render_feedback(feedback: Sequence[Feedback], *, round: int, max_rounds: int
 
         Fix every problem and send the whole corrected class again.
 
-    Sections come in pipeline order (unusable reply, assembly, verifier,
-    policy, tests, other); at most 10 diagnostics and 5 failing cases each.
+    Sections come in pipeline order (unusable reply, assembly, policy,
+    verifier, conformance, tests, other); at most 10 diagnostics and 5
+    failing cases each.
     """
     items = sorted(feedback, key=lambda f: _ORDER.index(f.kind))
     headline = _HEADLINES[items[0].kind] if items else "the class was not accepted"

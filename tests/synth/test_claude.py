@@ -35,6 +35,8 @@ from jbgen.synth import (
     VerifyFeedback,
     candidate_path,
     feedback_for_malformed,
+    feedback_from_assembly_error,
+    feedback_from_verdict,
     render_feedback,
 )
 from jbgen.synth.claude import (
@@ -237,6 +239,48 @@ def test_wrong_code_then_a_repair_that_passes(clamp) -> None:
     assert req2.spent == first.usage
 
 
+def test_wrong_code_found_by_the_real_contract_tests_then_a_repair(clamp, tmp_path) -> None:
+    """The whole repair round with jbgen's own checks: assemble, policy, verify, link, test in the sandbox."""
+    from jbgen.sandbox import WorkerPool
+    from jbgen.testing import TestOptions, check_and_test
+
+    def check(jbasm: str):
+        path = tmp_path / candidate_path(clamp)
+        path.write_text(jbasm)
+        return feedback_from_verdict(check_and_test(clamp, str(path), pool=pool,
+                                                    options=TestOptions(max_examples=20)), candidate_path(clamp))
+
+    pool = WorkerPool()
+    with FakeMessagesAPI([tool_reply(CLAMP_WRONG), tool_reply(CLAMP_OK)]) as api:
+        s = synth(api)
+        req = SynthRequest(clamp)
+        first = s.propose(req)
+        feedback = check(first.jbasm)
+        assert [f.kind for f in feedback] == ["test"]
+        second = s.propose(req.next_round(first, feedback))
+        assert check(second.jbasm) == ()
+    pool.close()
+    sent = last_user_text(api.requests[1].body)
+    assert sent.startswith("Round 1 of 3 failed: the class fails contract tests.\n\n"
+                           "Failing tests (shrunk inputs, as Java calls):\n"
+                           "- example: clamp(-3, 0, 10) returned -3, expected 0\n")
+    assert "- oracle: clamp(1, 0, 0) returned 1, expected 0" in sent
+    assert str(tmp_path) not in sent
+
+
+def test_feedback_from_a_policy_verdict(clamp, tmp_path) -> None:
+    from jbgen.testing import check_and_test
+
+    path = tmp_path / "Clamp.jbasm"
+    path.write_text(CLAMP_OK.replace("invokestatic Math.max(int,int)int",
+                                     "invokestatic System.exit(int)void\n        iload lo"))
+    [fb] = feedback_from_verdict(check_and_test(clamp, str(path)), "Clamp.jbasm")
+    assert isinstance(fb, PolicyFeedback)
+    text = render_feedback([fb], round=1, max_rounds=3)
+    assert "Clamp.jbasm:6:9: error: policy: invokestatic java.lang.System.exit(int)void is not allowed" in text
+    assert str(tmp_path) not in text
+
+
 def test_assembly_error_then_a_fix(clamp) -> None:
     from jbgen.api import assemble_text
 
@@ -247,8 +291,10 @@ def test_assembly_error_then_a_fix(clamp) -> None:
         req = SynthRequest(clamp)
         first = s.propose(req)
         with pytest.raises(AssemblyError) as info:
-            assemble_text(first.jbasm, path)
-        req2 = req.next_round(first, [AssemblyFeedback(tuple(info.value.diagnostics))])
+            assemble_text(first.jbasm, "/tmp/elsewhere/x.jbasm")
+        feedback = feedback_from_assembly_error(info.value, path)
+        assert isinstance(feedback[0], AssemblyFeedback)
+        req2 = req.next_round(first, feedback)
         second = s.propose(req2)
     [assembled] = assemble_text(second.jbasm, path)
     assert assembled.cls.name == "com/example/Clamp"
@@ -290,12 +336,7 @@ def test_three_rounds_and_every_kind_of_feedback(stack) -> None:
     assert len(api.requests) == 3
     text = api.requests[1].body["messages"][-1]["content"][-1]["content"]
     assert text == (
-        "Round 1 of 3 failed: the verifier refused the class.\n"
-        "\n"
-        "Verifier errors:\n"
-        "IntStack.jbasm:12:9: error: Bad type on operand stack in iadd\n"
-        "            iadd\n"
-        "            ^\n"
+        "Round 1 of 3 failed: the class uses APIs the policy refuses.\n"
         "\n"
         "Policy refusals (the class may not use these):\n"
         "IntStack.jbasm:20:9: error: policy: getstatic java.lang.System.out:java.io.PrintStream is not allowed "
@@ -303,6 +344,11 @@ def test_three_rounds_and_every_kind_of_feedback(stack) -> None:
         "            getstatic System.out:java.io.PrintStream\n"
         "            ^\n"
         "note: in com.example.IntStack.push(int)void\n"
+        "\n"
+        "Verifier errors:\n"
+        "IntStack.jbasm:12:9: error: Bad type on operand stack in iadd\n"
+        "            iadd\n"
+        "            ^\n"
         "\n"
         "Failing tests (shrunk inputs, as Java calls):\n"
         "- stateful model: pop() returned 1, expected 2\n"

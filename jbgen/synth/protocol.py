@@ -356,7 +356,7 @@ class MalformedFeedback:
 
 @dataclass(frozen=True)
 class NoteFeedback:
-    """Anything else the loop wants to say (a missing method, a wrong class name ...)."""
+    """Anything else the loop wants to say, as plain text."""
 
     text: str
     kind: ClassVar[str] = "note"

@@ -88,6 +88,7 @@ import copy
 import dataclasses
 import difflib
 import gc
+import os
 import re
 import sys
 import threading
@@ -199,9 +200,10 @@ def make_resolver(classpath: Sequence[str]) -> Any:
     (``ofResourceParsing`` over a ``URLClassLoader`` whose parent is the boot
     loader, so nothing is loaded and jbgen's own class path does not leak in),
     then the JDK's default resolver (the running JDK's classes), all cached.
-    One resolver is kept per distinct class path.
+    One resolver is kept per distinct class path.  A single string is split
+    at ``os.pathsep``, as on a ``java -cp`` command line.
     """
-    key = tuple(str(p) for p in classpath)
+    key = _classpath_key(classpath)
     with _lock:
         s = _session()
         r = s.resolvers.get(key)
@@ -232,12 +234,18 @@ def assemble(cls: m.ClassDef, *, classpath: Sequence[str] = (), path: str = "<in
     problem found (all the failing methods of the class, not just the first),
     each located at the ``line`` of the instruction, method, field or class.
     """
-    key = tuple(str(p) for p in classpath)
+    key = _classpath_key(classpath)
     with _lock, _no_gc():
         s = _session()
         s.maybe_reset()
         cf, cf_nomaps = s.classfiles(key)
         return _ClassJob(s, cf, cf_nomaps, cls, path).run()
+
+
+def _classpath_key(classpath: Sequence[str] | str) -> tuple[str, ...]:
+    if isinstance(classpath, str):
+        return tuple(p for p in classpath.split(os.pathsep) if p)
+    return tuple(str(p) for p in classpath)
 
 
 @contextlib.contextmanager

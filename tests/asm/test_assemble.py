@@ -9,6 +9,7 @@ the assembly line each diagnostic points at.
 
 from __future__ import annotations
 
+import os
 import struct
 
 import pytest
@@ -965,7 +966,8 @@ def test_classpath_resolver(J, tmp_path):  # noqa: N803
         for c in (base, left, right):
             zf.write(tmp_path / (c.name + ".class"), c.name + ".class")
     assert assemble(user, classpath=[str(jar)]) == data
-    assert make_resolver([str(jar)]) is make_resolver((str(jar),))
+    assert make_resolver([str(jar)]) is make_resolver((str(jar),)) is make_resolver(str(jar))
+    assert assemble(user, classpath=f"{tmp_path / 'nothing'}{os.pathsep}{jar}") == data
 
 
 # --------------------------------------------------------------------------- errors

@@ -770,7 +770,10 @@ def test_every_attribute_of_the_model(J):  # noqa: N803
             end,
             Insn("return"),
         ],
-        attributes=[Attribute("RuntimeVisibleTypeAnnotations", ta_code)],
+        attributes=[
+            Attribute("RuntimeVisibleTypeAnnotations", ta_code),
+            Attribute("Unknown:CodeVendor", b"\x07"),
+        ],
     )
     meth = MethodDef(
         PUBLIC_STATIC,
@@ -860,7 +863,7 @@ def test_every_attribute_of_the_model(J):  # noqa: N803
         str(a.attributeName().stringValue())
         for a in cm.methods().get(0).code().orElseThrow().attributes()
     ]
-    assert "RuntimeVisibleTypeAnnotations" in code_attrs
+    assert "RuntimeVisibleTypeAnnotations" in code_attrs and "CodeVendor" in code_attrs
     tas = (
         cm.methods()
         .get(0)

@@ -322,7 +322,10 @@ class TestFeedback:
         cases = []
         for c in report.checks:
             if c.failure is not None:
-                cases.append(FailedCase.from_failure(c.failure, _check_label(c.kind, c.name)))
+                label = _check_label(c.kind, c.name)
+                if c.kind == "property" and f"`{c.name}`" in c.failure.message:
+                    label = "property"  # the message names it already
+                cases.append(FailedCase.from_failure(c.failure, label))
         for d in getattr(report, "diagnostics", ()):
             cases.append(FailedCase(d.message, "tests could not run"))
         total = len(report.checks)

@@ -265,6 +265,7 @@ def test_wrong_code_found_by_the_real_contract_tests_then_a_repair(clamp, tmp_pa
                            "Failing tests (shrunk inputs, as Java calls):\n"
                            "- example: clamp(-3, 0, 10) returned -3, expected 0\n")
     assert "- oracle: clamp(1, 0, 0) returned 1, expected 0" in sent
+    assert "- property: clamp(1, 0, 0) returned 1, but the property `lo <= result <= hi` is false" in sent
     assert str(tmp_path) not in sent
 
 

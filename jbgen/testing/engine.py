@@ -298,7 +298,7 @@ class _Tester:
                 o = memo[k] = self.runner.run([self.runner.call(spec, candidate)])[0]
             return judge(candidate, o) not in (OK, DISCARD)
 
-        small, changed = shrink_args(gen, args, fails, seed=self.opts.seed,
+        small, changed = shrink_args(gen, args, fails, seed=self.opts.seed, max_runs=self.opts.shrink_runs,
                                     budget_s=self.opts.shrink_budget_s)
         if not changed:
             return self.failure(kind, spec, args, outcome, verdict, line)

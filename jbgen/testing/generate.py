@@ -211,6 +211,9 @@ class ValueGen:
             arrays: list[tuple[object, ...]] = [()]
             arrays += [(e,) for e in es[:12]]
             arrays += [tuple(es[:3]), tuple(es[:8]), tuple(reversed(es[:5]))]
+            e = self.element
+            if isinstance(e.lo, int):  # the extremes, alone and together (overflowing sums)
+                arrays += [(e.lo,), (e.hi,), (e.hi, e.hi), (e.lo, e.lo), (e.lo, e.hi)]
             if len(es) > 1:
                 arrays += [(es[0], es[0]), (es[1], es[0], es[1])]
             if self.element.nullable:

@@ -22,9 +22,11 @@ class TestOptions:
 
     ``seed_constants`` adds the constants found in the class under test (and
     their neighbours) to the inputs.  ``shrink`` turns Hypothesis's shrinking
-    of a failing input on; ``shrink_budget_s`` bounds its wall-clock time per
-    failing check.  ``batch_size`` is the most calls sent to the sandbox in
-    one ``Session.run``.
+    of a failing input on; ``shrink_runs`` bounds the candidates it may run
+    per failing check (a count, so that a run reproduces), and
+    ``shrink_budget_s`` its wall-clock time (a safety net: a shrink cut short
+    by the clock may not reproduce).  ``batch_size`` is the most calls sent
+    to the sandbox in one ``Session.run``.
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -33,7 +35,8 @@ class TestOptions:
     max_examples: int | None = None
     seed_constants: bool = True
     shrink: bool = True
-    shrink_budget_s: float = 10.0
+    shrink_runs: int = 1000
+    shrink_budget_s: float = 30.0
     batch_size: int = 20_000
 
     def __post_init__(self) -> None:

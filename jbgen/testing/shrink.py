@@ -27,7 +27,16 @@ from typing import Any
 
 from jbgen.testing.generate import ArgsGen, value_key
 
-__all__ = ["shrink_args"]
+__all__ = ["OutOfTime", "shrink_args"]
+
+
+class OutOfTime(BaseException):  # noqa: N818 - a signal, not an error
+    """Raised inside a Hypothesis run when the shrinking budget is spent.
+
+    A BaseException, so that Hypothesis does not take it for a failure of the
+    test and shrink it, but stops and lets it through; the caller keeps the
+    smallest failing input seen so far.
+    """
 
 _seed_lock = threading.Lock()
 
@@ -58,14 +67,14 @@ def shrink_args(
     fails: Callable[[tuple[object, ...]], bool],
     *,
     seed: int = 0,
-    budget_s: float = 10.0,
+    max_runs: int = 1000,
+    budget_s: float = 30.0,
 ) -> tuple[tuple[object, ...], bool]:
     """The smallest input Hypothesis finds for which ``fails`` is true, from ``failing``.
 
     ``fails`` runs one candidate (and must check the contract's ``assume``
-    itself); it is called at most once per distinct input, and not at all
-    once ``budget_s`` seconds have passed (the shrinker then stops making
-    progress and returns).  Returns the input and whether it differs from
+    itself); it is called at most once per distinct input, and shrinking
+    stops after ``max_runs`` calls or ``budget_s`` seconds.  Returns the input and whether it differs from
     ``failing``.  ``seed`` fixes the shrinker's random choices.
     """
     try:
@@ -77,14 +86,16 @@ def shrink_args(
     cache: dict[object, bool] = {value_key(failing): True}
     best: list[tuple[object, ...]] = [failing]
     deadline = time.monotonic() + budget_s
+    runs = [0]
 
     def condition(args: Sequence[object]) -> bool:
         args = tuple(args)
         k = value_key(args)
         hit = cache.get(k)
         if hit is None:
-            if time.monotonic() > deadline:
-                return False
+            if runs[0] >= max_runs or time.monotonic() > deadline:
+                raise OutOfTime
+            runs[0] += 1
             hit = cache[k] = bool(fails(args))
         if hit:
             # Hypothesis only tries candidates smaller than its current best,
@@ -107,6 +118,6 @@ def shrink_args(
         with _forced_seed(seed):
             found: Any = find(gen.strategy(), condition, settings=conf, database_key=key)
         result = tuple(found)
-    except Exception:  # noqa: BLE001 - NoSuchExample, Flaky, a strategy error: keep the best seen
+    except (Exception, OutOfTime):  # noqa: BLE001 - NoSuchExample, Flaky, out of time: keep the best seen
         result = best[0]
     return result, value_key(result) != value_key(failing)

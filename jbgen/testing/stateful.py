@@ -11,6 +11,7 @@ calls), replaying candidates the same way, one batch each.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ from jbgen.testing.constants import Constants
 from jbgen.testing.generate import ArgsGen, value_key
 from jbgen.testing.hierarchy import Hierarchy
 from jbgen.testing.model import CheckResult, Failure, TestOptions
+from jbgen.testing.shrink import OutOfTime
 
 __all__ = ["run_stateful"]
 
@@ -58,10 +60,18 @@ def run_stateful(contract: Contract, spec: StatefulSpec, runner: Any, hier: Hier
     last: list[Failure | None] = [None]
     simple = contract.simple_name
 
+    shrink_deadline: list[float | None] = [None]
+    shrink_runs = [0]
+
     def execute(steps: Sequence[tuple[MethodSpec, tuple[object, ...], tuple[str, object]]]) -> list[Outcome]:
         key = tuple((s.name, s.descriptor, value_key(a)) for s, a, _ in steps)
         got = cache.get(key)
         if got is None:
+            deadline = shrink_deadline[0]
+            if deadline is not None:
+                if shrink_runs[0] >= opts.shrink_runs or time.monotonic() > deadline:
+                    raise OutOfTime  # the shrinking budget is spent: stop Hypothesis, keep the best so far
+                shrink_runs[0] += 1
             got = cache[key] = runner.run([runner.call(s, a) for s, a, _ in steps], instance="batch")
         return got
 
@@ -79,6 +89,8 @@ def run_stateful(contract: Contract, spec: StatefulSpec, runner: Any, hier: Hier
                     outcome=outcome.kind, contract_line=spec.line, class_path=where.path,
                     class_line=where.line(contract, ms, outcome), steps=before,
                 )
+                if shrink_deadline[0] is None:
+                    shrink_deadline[0] = time.monotonic() + opts.shrink_budget_s
                 raise _Mismatch(message)
 
     class Machine(RuleBasedStateMachine):
@@ -111,7 +123,7 @@ def run_stateful(contract: Contract, spec: StatefulSpec, runner: Any, hier: Hier
     )
     try:
         run_state_machine_as_test(hypothesis_seed(opts.seed)(Machine), settings=conf)
-    except _Mismatch:
+    except (_Mismatch, OutOfTime):
         pass
     except Exception as exc:  # noqa: BLE001 - Flaky, Unsatisfiable, a model that cannot even start
         if last[0] is None:

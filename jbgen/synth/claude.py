@@ -70,8 +70,13 @@ __all__ = [
     "resolve_model",
 ]
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
-"""The model used when neither ``--model``, ``JBGEN_MODEL`` nor the config names one."""
+DEFAULT_MODEL = "claude-sonnet-5"
+"""The model used when neither ``--model``, ``JBGEN_MODEL`` nor the config names one.
+
+``claude-sonnet-5`` is the newest model id we could confirm in more than one
+published API reference when this was written; a model the API does not know
+fails the build at once with a clear message (set ``--model``/``JBGEN_MODEL``).
+"""
 
 MODEL_ENV = "JBGEN_MODEL"
 KEY_ENV = "ANTHROPIC_API_KEY"
@@ -94,7 +99,7 @@ TOOL: dict[str, Any] = {
 # Models that refuse a forced tool_choice (400) because their thinking cannot be
 # turned off: Claude Sonnet 5.5's migration notes list "forced tool use returns
 # an error".  Other models start forced and fall back to auto on such a 400.
-_NO_FORCED_TOOL_CHOICE = ("claude-sonnet-5-5",)
+_NO_FORCED_TOOL_CHOICE = ("claude-sonnet-5-5",)  # prefix match: not "claude-sonnet-5" itself
 
 # A reply shorter than this is not worth a call: the budget counts as spent.
 MIN_REPLY_TOKENS = 1024

@@ -89,13 +89,13 @@ def test_record_then_replay_gives_identical_proposals(clamp, tmp_path, monkeypat
     monkeypatch.delenv("ANTHROPIC_API_KEY")  # replay needs no key either
     replayed = drive(ReplaySynthesizer(tmp_path), clamp, 3)
     for a, b in zip(recorded, replayed, strict=True):
-        assert b.replayed_from == f"com.example.Clamp-{clamp.source_sha256[:12]}/claude-sonnet-5-5.round-{a.round}.json"
+        assert b.replayed_from == f"com.example.Clamp-{clamp.source_sha256[:12]}/claude-sonnet-5.round-{a.round}.json"
         assert a.jbasm == b.jbasm and (a.jbasm or "").encode() == (b.jbasm or "").encode()
         ja, jb = a.to_json(), b.to_json()
         jb["replayed_from"] = None
         assert ja == jb
     # Twice the same: a replayed build is reproducible.
-    again = drive(ReplaySynthesizer(tmp_path, model="claude-sonnet-5-5", strict=True), clamp, 3)
+    again = drive(ReplaySynthesizer(tmp_path, model="claude-sonnet-5", strict=True), clamp, 3)
     assert [p.to_json() for p in again] == [p.to_json() for p in replayed]
 
 
@@ -105,7 +105,7 @@ def test_the_recording_is_readable_and_says_what_it_is(clamp, tmp_path) -> None:
         drive(rec, clamp, 2)
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
     folder = f"com.example.Clamp-{clamp.source_sha256[:12]}"
-    assert files == [f"{folder}/claude-sonnet-5-5.round-1.json", f"{folder}/claude-sonnet-5-5.round-2.json"]
+    assert files == [f"{folder}/claude-sonnet-5.round-1.json", f"{folder}/claude-sonnet-5.round-2.json"]
     text = (tmp_path / files[1]).read_text()
     assert KEY not in text
     data = json.loads(text)
@@ -113,7 +113,7 @@ def test_the_recording_is_readable_and_says_what_it_is(clamp, tmp_path) -> None:
     assert data["scripted"] is True and data["note"] == SCRIPTED_NOTE
     assert data["contract"] == {"path": clamp.path, "class": "com.example.Clamp", "sha256": clamp.source_sha256}
     assert (data["round"], data["max_rounds"], data["synthesizer"], data["model"]) == (2, 3, "claude",
-                                                                                       "claude-sonnet-5-5")
+                                                                                       "claude-sonnet-5")
     assert data["sent_feedback"].startswith("Round 1 of 3 failed: the class fails contract tests.")
     assert data["proposal"]["jbasm_lines"] == CLAMP_OK.split("\n")
     assert data["exchange"]["request"]["messages"][-1]["content"][0]["content"] == data["sent_feedback"]

@@ -107,7 +107,8 @@ def abnormal_message(outcome: Outcome, call: str) -> str:
     return f"{outcome.message or outcome.kind} in {call}"
 
 
-def _result_message(call: str, outcome: Outcome, spec: MethodSpec, expected: str) -> str:
+def _result_message(spec: MethodSpec, args: Sequence[object], outcome: Outcome, expected: str) -> str:
+    call = call_text(spec, args)
     if outcome.kind in ABNORMAL:
         return abnormal_message(outcome, call)
     return f"{call} {did(outcome, spec, call)}, {expected}"
@@ -118,29 +119,33 @@ def _has_null(args: Sequence[object]) -> bool:
 
 
 # ----------------------------------------------------------------------------- expectations
+# The call's text is made only when a check fails: rendering costs more than checking.
 
 
-def expect_value(spec: MethodSpec, call: str, outcome: Outcome, expected: object, hier: Hierarchy) -> str:
+def expect_value(spec: MethodSpec, args: Sequence[object], outcome: Outcome, expected: object) -> str:
     """The call must return ``expected`` (already coerced to the return type)."""
     ret = spec.return_type
     if outcome.kind == "return":
-        if ret.is_void or same_value(canonical(expected), canonical(normalize(outcome.value))):
+        value = outcome.value
+        if ret.is_void or value == expected and type(value) is type(expected) and type(value) is not float:
+            return OK  # the common case, decided without the conversions below
+        if same_value(canonical(expected), canonical(normalize(value))):
             return OK
-        return f"{call} {did(outcome, spec, call)}, expected {literal(expected, ret)}"
+        return _result_message(spec, args, outcome, f"expected {literal(expected, ret)}")
     shown = "to return normally" if ret.is_void else f"{literal(expected, ret)}"
-    return _result_message(call, outcome, spec, f"expected {shown}")
+    return _result_message(spec, args, outcome, f"expected {shown}")
 
 
-def expect_throw(spec: MethodSpec, call: str, outcome: Outcome, exc: str, hier: Hierarchy) -> str:
+def expect_throw(spec: MethodSpec, args: Sequence[object], outcome: Outcome, exc: str, hier: Hierarchy) -> str:
     """The call must throw an instance of ``exc`` (an internal name) or of a subclass."""
     if outcome.kind in THREW and hier.is_subclass(exception_name(outcome), exc):
         return OK
-    return _result_message(call, outcome, spec, f"expected to throw {_dotted(exc)}")
+    return _result_message(spec, args, outcome, f"expected to throw {_dotted(exc)}")
 
 
-def property_holds(prop: Expr, spec: MethodSpec, args: Sequence[object], result: object) -> str | bool:
+def property_holds(prop: Expr, names: Sequence[str], args: Sequence[object], result: object) -> str | bool:
     """True or False, or the error text when evaluating the property raised."""
-    env = dict(zip(spec.param_names, args, strict=True))
+    env = dict(zip(names, args, strict=True))
     env["result"] = result
     try:
         return bool(prop.evaluate(env))
@@ -150,11 +155,11 @@ def property_holds(prop: Expr, spec: MethodSpec, args: Sequence[object], result:
         return f"raised {type(exc).__name__}: {exc}"
 
 
-def assume_holds(assumes: Sequence[Expr], spec: MethodSpec, args: Sequence[object]) -> bool:
+def assume_holds(assumes: Sequence[Expr], names: Sequence[str], args: Sequence[object]) -> bool:
     """Whether every ``assume`` expression is true (one that raises counts as false)."""
     if not assumes:
         return True
-    env = dict(zip(spec.param_names, args, strict=True))
+    env = dict(zip(names, args, strict=True))
     for a in assumes:
         try:
             if not a.evaluate(env):
@@ -170,36 +175,39 @@ def assume_holds(assumes: Sequence[Expr], spec: MethodSpec, args: Sequence[objec
 def judge_example(spec: MethodSpec, ex_index: int, outcome: Outcome, hier: Hierarchy) -> str:
     """One example: its ``returns``, its ``throws``, or a normal return and the properties."""
     ex = spec.examples[ex_index]
-    call = call_text(spec, ex.args)
     if ex.throws is not None:
-        return expect_throw(spec, call, outcome, ex.throws, hier)
+        return expect_throw(spec, ex.args, outcome, ex.throws, hier)
     if ex.has_returns:
-        return expect_value(spec, call, outcome, ex.returns, hier)
+        return expect_value(spec, ex.args, outcome, ex.returns)
     if outcome.kind != "return":
-        return _result_message(call, outcome, spec, "expected to return normally")
+        return _result_message(spec, ex.args, outcome, "expected to return normally")
     result = normalize(outcome.value)
+    names = spec.param_names
     for prop in spec.properties:
-        held = property_holds(prop, spec, ex.args, result)
+        held = property_holds(prop, names, ex.args, result)
         if held is not True:
-            return _property_message(call, outcome, spec, prop, held)
+            return _property_message(spec, ex.args, outcome, prop, held)
     return OK
 
 
-def _property_message(call: str, outcome: Outcome, spec: MethodSpec, prop: Expr, held: str | bool) -> str:
+def _property_message(spec: MethodSpec, args: Sequence[object], outcome: Outcome, prop: Expr,
+                      held: str | bool) -> str:
+    call = call_text(spec, args)
     what = "is false" if held is False else str(held)
     return f"{call} {did(outcome, spec, call)}, but the property `{prop.source.strip()}` {what}"
 
 
-def judge_property(spec: MethodSpec, prop: Expr, args: Sequence[object], outcome: Outcome) -> str:
+def judge_property(spec: MethodSpec, prop: Expr, args: Sequence[object], outcome: Outcome,
+                   names: Sequence[str] | None = None) -> str:
     """A property, on a call that returned normally (others are discarded)."""
     if outcome.kind != "return":
         return DISCARD
-    held = property_holds(prop, spec, args, normalize(outcome.value))
+    held = property_holds(prop, spec.param_names if names is None else names, args, normalize(outcome.value))
     if held is True:
         return OK
     if held is not False and _has_null(args):
         return DISCARD  # a property that does not speak of null
-    return _property_message(call_text(spec, args), outcome, spec, prop, held)
+    return _property_message(spec, args, outcome, prop, held)
 
 
 def judge_oracle(spec: MethodSpec, oracle: Callable[..., object], args: Sequence[object], outcome: Outcome,
@@ -207,23 +215,23 @@ def judge_oracle(spec: MethodSpec, oracle: Callable[..., object], args: Sequence
     """The oracle's answer: a value to return, or ``Throws`` for an exception to throw."""
     if outcome.kind in ABNORMAL:
         return DISCARD  # the runs check reports it
-    call = call_text(spec, args)
     try:
         expected = oracle(*args)
     except Throws as t:
-        return expect_throw(spec, call, outcome, t.class_name, hier)
+        return expect_throw(spec, args, outcome, t.class_name, hier)
     except Exception as exc:  # noqa: BLE001 - the contract's own Python
         if _has_null(args):
             return DISCARD  # an oracle that does not speak of null
-        return f"the oracle raised {type(exc).__name__}: {exc} for {call}"
+        return f"the oracle raised {type(exc).__name__}: {exc} for {call_text(spec, args)}"
     if spec.return_type.is_void:
         expected = None
     else:
         try:
             expected = coerce(expected, spec.return_type)
         except CoerceError as exc:
-            return f"the oracle's result for {call} is not {spec.return_type.java_name}: {exc.message}"
-    return expect_value(spec, call, outcome, expected, hier)
+            return (f"the oracle's result for {call_text(spec, args)} is not {spec.return_type.java_name}: "
+                    f"{exc.message}")
+    return expect_value(spec, args, outcome, expected)
 
 
 def judge_runs(spec: MethodSpec, args: Sequence[object], outcome: Outcome) -> str:
@@ -231,7 +239,8 @@ def judge_runs(spec: MethodSpec, args: Sequence[object], outcome: Outcome) -> st
     if outcome.kind in ABNORMAL:
         return abnormal_message(outcome, call_text(spec, args))
     if outcome.kind == "stackoverflow":
-        return f"{call_text(spec, args)} {did(outcome, spec, call_text(spec, args))}"
+        call = call_text(spec, args)
+        return f"{call} {did(outcome, spec, call)}"
     return OK
 
 

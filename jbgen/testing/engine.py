@@ -130,7 +130,8 @@ def run_contract_tests(
 
 
 def _property_judge(spec: MethodSpec, prop: Expr) -> Callable[[tuple[object, ...], Outcome], str]:
-    return lambda args, outcome: checks.judge_property(spec, prop, args, outcome)
+    names = spec.param_names
+    return lambda args, outcome: checks.judge_property(spec, prop, args, outcome, names)
 
 
 def _oracle_judge(spec: MethodSpec, fn: Callable[..., object], hier: Hierarchy) -> Callable[[tuple[object, ...], Outcome], str]:
@@ -150,33 +151,41 @@ class _Tester:
 
     # ------------------------------------------------------------------ inputs
 
-    def inputs(self, spec: MethodSpec, gen: ArgsGen) -> list[tuple[object, ...]]:
-        """Examples that fit the bounds, boundary cases, then random ones; assume holds for all."""
+    def inputs(self, spec: MethodSpec, gen: ArgsGen) -> tuple[list[tuple[object, ...]], dict[int, int]]:
+        """Examples that fit the bounds, boundary cases, then random ones; assume holds for all.
+
+        Also returns which cases are examples (case index -> example index):
+        their outcomes are known from the examples' batch.
+        """
         rng = random.Random(f"{self.opts.seed}:{spec.name}{spec.descriptor}")
         out: list[tuple[object, ...]] = []
+        from_example: dict[int, int] = {}
         seen: set[object] = set()
+        names = spec.param_names
 
-        def add(args: tuple[object, ...]) -> None:
+        def add(args: tuple[object, ...]) -> bool:
             k = value_key(args)
             if k in seen:
-                return
+                return False
             seen.add(k)
-            if checks.assume_holds(spec.assume, spec, args):
+            if checks.assume_holds(spec.assume, names, args):
                 out.append(args)
+                return True
+            return False
 
-        for ex in spec.examples:
-            if gen.admits(ex.args):
-                add(tuple(ex.args))
+        for i, ex in enumerate(spec.examples):
+            if gen.admits(ex.args) and add(tuple(ex.args)):
+                from_example[len(out) - 1] = i
         for args in gen.edges(rng, self.n // 2):
             add(args)
         if not spec.params:
-            return out
+            return out, from_example
         target = len(out) + self.n
         for _ in range(20 * self.n):
             if len(out) >= target:
                 break
             add(gen.draw(rng))
-        return out
+        return out, from_example
 
     # ------------------------------------------------------------------ the run
 
@@ -194,8 +203,14 @@ class _Tester:
         stopped = {id(spec) for spec, _, k in example_slots if ex_outcomes[k].kind in checks.ABNORMAL}
 
         plans = [(spec, ArgsGen(spec.params, self.consts)) for spec in contract.methods]
-        cases = {id(spec): self.inputs(spec, gen) for spec, gen in plans}
-        outs: dict[int, list[Outcome]] = {id(spec): [] for spec, _ in plans}
+        cases: dict[int, list[tuple[object, ...]]] = {}
+        outs: dict[int, list[Outcome | None]] = {}
+        for spec, gen in plans:
+            todo, from_example = self.inputs(spec, gen)
+            cases[id(spec)] = todo
+            slot = {i: k for s, i, k in example_slots if s is spec}
+            outs[id(spec)] = [ex_outcomes[slot[from_example[j]]] if j in from_example else None
+                              for j in range(len(todo))]
         self.run_waves(plans, cases, outs, stopped)
 
         results: list[CheckResult] = []
@@ -203,36 +218,38 @@ class _Tester:
             slots = [(i, k) for s, i, k in example_slots if s is spec]
             if slots:
                 results.append(self.examples(spec, [(i, ex_outcomes[k]) for i, k in slots]))
-            done = outs[id(spec)]
-            results.extend(self.generated(spec, gen, cases[id(spec)][: len(done)], done))
+            ran = [(a, o) for a, o in zip(cases[id(spec)], outs[id(spec)], strict=True) if o is not None]
+            results.extend(self.generated(spec, gen, [a for a, _ in ran], [o for _, o in ran]))
         return results
 
     def run_waves(self, plans: list[tuple[MethodSpec, ArgsGen]], cases: dict[int, list[tuple[object, ...]]],
-                  outs: dict[int, list[Outcome]], stopped: set[int]) -> None:
-        """The generated cases of every method, in batches of growing size.
+                  outs: dict[int, list[Outcome | None]], stopped: set[int]) -> None:
+        """Run the generated cases whose outcome is not known yet, in batches of growing size.
 
         A call that times out costs its whole time limit and a fresh worker,
         and the sandbox runs every call of a batch; so a method stops getting
         calls after the first batch in which one of its calls did not finish,
         and the first batches are small.
         """
+        pending = {id(spec): [j for j, o in enumerate(outs[id(spec)]) if o is None] for spec, _ in plans}
         pos = 0
         for size in _WAVES:
             calls: list[Call] = []
-            spans: list[tuple[MethodSpec, int, int]] = []
+            spans: list[tuple[MethodSpec, list[int], int]] = []
             for spec, _ in plans:
-                todo = cases[id(spec)]
+                todo = pending[id(spec)]
                 if id(spec) in stopped or pos >= len(todo):
                     continue
                 chunk = todo[pos : pos + size] if size else todo[pos:]
-                spans.append((spec, len(calls), len(chunk)))
-                calls.extend(self.runner.call(spec, a) for a in chunk)
+                spans.append((spec, chunk, len(calls)))
+                calls.extend(self.runner.call(spec, cases[id(spec)][j]) for j in chunk)
             if not calls:
                 break
             got = self.runner.run(calls)
-            for spec, first, n in spans:
-                part = got[first : first + n]
-                outs[id(spec)].extend(part)
+            for spec, chunk, first in spans:
+                part = got[first : first + len(chunk)]
+                for j, o in zip(chunk, part, strict=True):
+                    outs[id(spec)][j] = o
                 if any(o.kind in checks.ABNORMAL for o in part):
                     stopped.add(id(spec))
             if size:
@@ -290,7 +307,7 @@ class _Tester:
             return self.failure(kind, spec, args, outcome, verdict, line)
 
         def fails(candidate: tuple[object, ...]) -> bool:
-            if not (gen.admits(candidate) and checks.assume_holds(spec.assume, spec, candidate)):
+            if not (gen.admits(candidate) and checks.assume_holds(spec.assume, spec.param_names, candidate)):
                 return False
             k = value_key(candidate)
             o = memo.get(k)

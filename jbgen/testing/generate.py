@@ -122,11 +122,14 @@ def _dedupe(values: Sequence[object]) -> list[object]:
 
 def value_key(v: object) -> object:
     """A hashable key that tells apart what Java tells apart (0.0 and -0.0, NaN equal to NaN)."""
+    t = type(v)
+    if t is int or t is str or v is None:
+        return v
+    if t is tuple or t is list:
+        return ("a", tuple(map(value_key, v)))  # type: ignore[call-overload]
     if isinstance(v, float):
         return ("f", struct.pack("<d", v) if not math.isnan(v) else b"nan")
-    if isinstance(v, (tuple, list)):
-        return ("a", tuple(value_key(x) for x in v))
-    if isinstance(v, bool):
+    if t is bool:
         return ("z", v)
     return v
 

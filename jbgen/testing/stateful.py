@@ -47,7 +47,8 @@ def _step_strategy(spec: MethodSpec, consts: Constants) -> st.SearchStrategy[tup
         parts.append(st.one_of(g.strategy(), st.sampled_from(specials)) if specials else g.strategy())
     strategy = st.tuples(*parts)
     if spec.assume:
-        strategy = strategy.filter(lambda a: checks.assume_holds(spec.assume, spec, a))
+        names = spec.param_names
+        strategy = strategy.filter(lambda a: checks.assume_holds(spec.assume, names, a))
     return strategy
 
 
@@ -78,9 +79,9 @@ def run_stateful(contract: Contract, spec: StatefulSpec, runner: Any, hier: Hier
     def check(steps: list[tuple[MethodSpec, tuple[object, ...], tuple[str, object]]]) -> None:
         outcomes = execute(steps)
         for i, ((ms, args, expected), outcome) in enumerate(zip(steps, outcomes, strict=True)):
-            call = checks.call_text(ms, args)
-            verdict = _judge(ms, call, expected, outcome, hier)
+            verdict = _judge(ms, args, expected, outcome, hier)
             if verdict != checks.OK:
+                call = checks.call_text(ms, args)
                 before = tuple(f"s.{checks.call_text(s, a)}" for s, a, _ in steps[:i])
                 head = f"{simple} s = new {simple}(); " + "".join(b + "; " for b in before)
                 message = head + (f"s.{verdict}" if verdict.startswith(call) else f"s.{call}: {verdict}")
@@ -156,12 +157,13 @@ def _rule_body(ms: MethodSpec) -> Any:
     return body
 
 
-def _judge(ms: MethodSpec, call: str, expected: tuple[str, object], outcome: Outcome, hier: Hierarchy) -> str:
+def _judge(ms: MethodSpec, args: tuple[object, ...], expected: tuple[str, object], outcome: Outcome,
+           hier: Hierarchy) -> str:
     what, value = expected
     if what == "throw":
-        verdict = checks.expect_throw(ms, call, outcome, str(value), hier)
+        verdict = checks.expect_throw(ms, args, outcome, str(value), hier)
     elif what == "error":
-        return f"{call}: the model raised {value}"
+        return f"{checks.call_text(ms, args)}: the model raised {value}"
     else:
         if ms.return_type.is_void:
             value = None
@@ -169,6 +171,6 @@ def _judge(ms: MethodSpec, call: str, expected: tuple[str, object], outcome: Out
             try:
                 value = coerce(value, ms.return_type)
             except CoerceError as exc:
-                return f"{call}: the model's result is not {ms.return_type.java_name}: {exc.message}"
-        verdict = checks.expect_value(ms, call, outcome, value, hier)
+                return f"{checks.call_text(ms, args)}: the model's result is not {ms.return_type.java_name}: {exc.message}"
+        verdict = checks.expect_value(ms, args, outcome, value)
     return verdict

@@ -40,6 +40,7 @@ from jbgen.sandbox.values import (
 
 _PROGRESS = struct.Struct(">iiq")  # batch, index, start: written by BatchRunner in the worker
 _CHUNK = 4096  # calls per message when the calls are independent
+_BATCH_IDS = itertools.count(1)
 _START_TIMEOUT_S = 60.0  # a worker's start-up (slow on a loaded machine)
 _IO_TIMEOUT_S = 30.0  # load/unload: no untrusted code runs in them
 # Committed memory besides the heap (measured: ~160 MB of VmData in a warm worker with
@@ -464,7 +465,7 @@ class Session:
         self.used_s = 0.0
         self.closed = False
         self.recycle = False
-        self._batches = itertools.count(1)
+        self._batches = _BATCH_IDS  # unique per process: a worker's progress memory outlives sessions
         self._diagnostics: list[Diagnostic] = []
         self._worker: _Worker | None = None
         self._sid = 0
@@ -652,7 +653,7 @@ class Session:
                 self._replace_worker()
             w = self._worker
             assert w is not None
-            batch = next(self._batches)
+            batch = next(self._batches) % (1 << 31)  # BatchRunner keeps it in an int
             n = len(batch_entries)
             msg = {"op": "run", "sid": self._sid, "batch": batch, "class": target, "methods": methods,
                    "calls": [[e.method, e.args, e.mode] for e in batch_entries], "ctor": fresh,

@@ -20,6 +20,7 @@ import argparse
 import array
 import base64
 import contextlib
+import json
 import mmap
 import os
 import struct
@@ -70,8 +71,22 @@ class Worker:
             "Z": jpype.JBoolean, "C": jpype.JChar, "F": jpype.JFloat, "D": jpype.JDouble,
         }
         self.lookup = self.MethodHandles.publicLookup()
+        self.ObjectArray = jpype.JArray(self.Object)
+        self.ObjectArray2 = jpype.JArray(self.Object, 2)
+        self.IntArray = jpype.JArray(jpype.JInt)
+        self.ByteArray = jpype.JArray(jpype.JByte)
+        self.HandleArray = jpype.JArray(self.MethodHandle)
+        self.prim_arrays = {k: jpype.JArray(v) for k, v in self.prims.items()}
+        # One thread runs every batch, with the stack size of the limits (a new
+        # thread per batch cost 0.2-0.6 ms, a hand-over to this one ~50 us).
+        factory = self.Thread.ofPlatform().name("jbgen-batch").daemon(True).stackSize(self.stack_bytes).factory()
+        self.executor = J("java.util.concurrent.Executors").newSingleThreadExecutor(factory)
         self.progress_buf = jpype.nio.convertToDirectBuffer(progress)
         self.Runner = self._define_runner(runner_bytes)
+        # Start the batch thread now (an empty batch), so it is part of the baseline.
+        empty = self.Runner(0, self.progress_buf, self.HandleArray(0), self.ObjectArray2(0), self.ByteArray(0))
+        self.executor.submit(empty).get()
+        self.batch_thread = empty.thread
         self.sessions: dict[int, dict] = {}
         self.baseline_threads = {int(t.threadId()) for t in self._threads()}
         self.baseline_state = self._global_state()
@@ -100,7 +115,12 @@ class Worker:
             "out": S.out, "err": S.err, "in": S.in_, "props": props,
             "locale": jp.JClass("java.util.Locale").getDefault(),
             "handler": self.Thread.getDefaultUncaughtExceptionHandler(),
+            # The batch thread is reused: what a call can change about it.
+            "tccl": self.batch_thread.getContextClassLoader(),
+            "thread handler": self.batch_thread.getUncaughtExceptionHandler(),
         }
+        state["thread"] = (str(self.batch_thread.getName()), int(self.batch_thread.getPriority()),
+                           bool(self.batch_thread.isDaemon()), bool(self.batch_thread.isAlive()))
         values = {}
         for k in props.stringPropertyNames():
             values[str(k)] = _jstr(props.getProperty(k))
@@ -115,8 +135,10 @@ class Worker:
         except Exception as exc:  # a property table a class broke
             return [f"global state unreadable: {exc}"]
         base = self.baseline_state
-        changed = [k for k in ("out", "err", "in", "props", "locale", "handler")
+        changed = [k for k in ("out", "err", "in", "props", "locale", "handler", "tccl", "thread handler")
                    if not bool(self.Runner.same(now[k], base[k]))]
+        if now["thread"] != base["thread"]:
+            changed.append("batch thread")
         if now["values"] != base["values"]:
             keys = sorted(k for k in set(now["values"]) | set(base["values"])  # type: ignore[call-overload]
                           if now["values"].get(k) != base["values"].get(k))  # type: ignore[union-attr]
@@ -209,10 +231,15 @@ class Worker:
         n = len(calls)
         ctor = msg.get("ctor")  # fresh instance per instance call: [desc, args]
         handles = []
+        cache = sess.setdefault("handles", {})
         for name, desc, static in methods:
-            handles.append(self._handle(cls, cls_error, sess["loader"], name, desc, static, ctor))
+            key = (cname, name, desc, bool(static), json.dumps(ctor) if ctor and not static else None)
+            h = cache.get(key)
+            if h is None:
+                h = cache[key] = self._handle(cls, cls_error, sess["loader"], name, desc, static, ctor)
+            handles.append(h)
         # Arguments: grouped by method, converted column by column, made rows in Java.
-        rows = self.JArray(self.Object, 2)(n)
+        rows = self.ObjectArray2(n)
         groups: dict[int, list[int]] = {}
         for i, (mi, _args, _mode) in enumerate(calls):
             groups.setdefault(mi, []).append(i)
@@ -223,50 +250,56 @@ class Worker:
             name, desc, static = methods[mi]
             params, _ = parse_method_descriptor(desc)
             lead = 1 if any(modes[i] & 1 for i in at) else 0
-            columns = self.JArray(self.Object)(len(params))
+            columns = self.ObjectArray(len(params))
             for c, p in enumerate(params):
                 columns[c] = self._column([calls[i][1][c] for i in at], p, sess["loader"])
-            self.Runner.fill(rows, self.JArray(self.jpype.JInt)(at), columns, lead)
-        handle_arr = self.JArray(self.MethodHandle)([handles[calls[i][0]][0] for i in range(n)])
-        runner = self.Runner(batch, self.progress_buf, handle_arr, rows, self.JArray(self.jpype.JByte)(bytes(modes)))
-        thread = self.Thread(None, runner, "jbgen-batch", self.stack_bytes)
-        thread.setDaemon(True)
+            self.Runner.fill(rows, self.IntArray(at), columns, lead)
+        handle_arr = self.HandleArray([handles[calls[i][0]][0] for i in range(n)])
+        runner = self.Runner(batch, self.progress_buf, handle_arr, rows, self.ByteArray(bytes(modes)))
         limit_ns = int(msg["limit_ns"])
         deadline = time.monotonic_ns() + int(msg["deadline_ns"])
         poll = max(2, min(50, limit_ns // 8_000_000))
-        thread.start()
+        _PROGRESS.pack_into(self.mm, 0, batch, -1, 0)  # nothing of an earlier batch can look like this one
+        future = self.executor.submit(runner)
+        # Wait without calling into Java: if a call runs System.exit, JPype's context
+        # goes away under a thread that is inside a JPype call, and _jpype.so crashes
+        # (seen: SIGSEGV instead of the exit status).  BatchRunner's progress in
+        # shared memory says when it is done; the nap doubles up to `poll`.
+        nap, poll_s = 20e-6, poll / 1000
         while True:
-            try:
-                thread.join(poll)
-                alive = thread.isAlive()
-            except Exception:
-                # The JVM is going down under us (System.exit from the batch): let it;
-                # the parent sees the exit status, or times the call out.
-                while True:
-                    time.sleep(1)
-            if not alive:
+            b, idx, started = _PROGRESS.unpack_from(self.mm, 0)
+            if b == batch and idx >= n:
                 break
             now = time.monotonic_ns()
-            b, idx, started = _PROGRESS.unpack_from(self.mm, 0)
             over_call = b == batch and 0 <= idx < n and now - started > limit_ns
             if over_call or now > deadline:
                 # Re-read: the runner writes the start time before the index, but
                 # the two stores are not one atomic write.
                 time.sleep(0.002)
                 b2, idx2, started2 = _PROGRESS.unpack_from(self.mm, 0)
+                if b2 == batch and idx2 >= n:
+                    break
                 if over_call and (idx2, started2) != (idx, started):
                     continue
-                frames = [str(f) for f in thread.getStackTrace()[:16]]
+                thread = runner.thread
+                frames = [str(f) for f in thread.getStackTrace()[:16]] if thread is not None else []
                 if any("java.lang.Shutdown." in f for f in frames):
                     # System.exit is under way: from any thread but the main one HotSpot
                     # waits ~0.3 s for threads in native code (ours) before it exits.
                     # Let it finish; the parent's own deadline still bounds the wait.
-                    continue
+                    while True:
+                        time.sleep(1)
                 done = int(runner.done)
                 results = self._results(runner, methods, calls, min(done, n))
                 protocol.send(self.wfd, {"op": "timeout", "batch": batch, "index": idx2 if 0 <= idx2 < n else done,
                                          "contract": not over_call, "frames": frames, "results": results})
                 os._exit(0)
+            time.sleep(nap)
+            nap = min(nap * 2, poll_s)
+        future.get()  # done: this orders the results' writes before our reads
+        if runner.escaped is not None:
+            raise RuntimeError(f"the batch loop failed after {int(runner.done)} calls: "
+                               f"{runner.escaped.getClass().getName()}")
         return {"op": "ran", "batch": batch, "results": self._results(runner, methods, calls, n)}
 
     def _class(self, sess: dict, name: str) -> tuple[object, dict | None]:
@@ -411,7 +444,7 @@ class Worker:
 
     def _results(self, runner, methods: list, calls: list, upto: int) -> list:
         n = len(calls)
-        kinds_arr = self.JArray(self.jpype.JByte)(n)
+        kinds_arr = self.ByteArray(n)
         bits = _prims(self.Runner.bits(runner.results, runner.status, kinds_arr), "q")
         kinds = bytes(memoryview(kinds_arr))
         out: list = []

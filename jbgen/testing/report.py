@@ -42,9 +42,10 @@ def _check_line(c: CheckResult) -> str:
     elif c.kind == "stateful":
         what = f"stateful model {c.name}: {_plural(c.cases, 'sequence')}"
     elif c.kind == "runs":
-        what = f"{c.method}: {_plural(c.cases, 'generated call')} finish"
+        what = f"{c.method}: {_plural(c.cases, 'generated call')} {'finishes' if c.cases == 1 else 'finish'}"
     else:
-        what = f"{c.method}: {c.kind} `{c.name}`: {_plural(c.cases, 'case')}"
+        name = c.name.strip().splitlines()[0].rstrip(":") if c.name.strip() else c.name
+        what = f"{c.method}: {c.kind} `{name}`: {_plural(c.cases, 'case')}"
         if c.discarded:
             what += f" ({c.discarded} discarded)"
     return f"  {state}  {what}"

@@ -8,7 +8,8 @@ import pytest
 
 from jbgen.contract import load_contract
 from jbgen.sandbox import WorkerPool
-from tests.testing.conftest import CONTRACTS, contract_files, reference_of, run
+from jbgen.testing import report as rep
+from tests.testing.conftest import CONTRACTS, ROOT, contract_files, reference_of, run
 
 FILES = contract_files()
 
@@ -50,3 +51,15 @@ def test_reference_passes(pool: WorkerPool, path: Path) -> None:
             assert c.cases >= 100, c  # boundary values and the random batch, not a handful
     if contract.stateful is not None:
         assert tests.cases("stateful") >= 50
+
+
+def test_every_kind_of_value_crosses_and_compares(pool: WorkerPool) -> None:
+    # fixtures/contracts/text.toml: String, char, String[] with nulls, int[] -> Integer (null),
+    # float[] -> float (NaN), double and long, a java.util.List that can only be null.
+    v = run(pool, ROOT / "fixtures" / "contracts" / "text.toml", Path(__file__).parent / "data" / "Text.jbasm")
+    assert v.exit_code == 0, [f.message for f in v.tests.failures] if v.tests else [d.render() for d in v.diagnostics]
+    assert v.tests is not None and v.tests.cases("examples") == 15
+    lines = rep.render_text(v).splitlines()
+    assert "  ok      static String join(String[] parts, char sep): oracle `def oracle(parts, sep)`: " in \
+        "\n".join(lines)
+    assert "  ok      static int size(java.util.List items): 1 generated call finishes" in lines

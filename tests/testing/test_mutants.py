@@ -20,8 +20,9 @@ from tests.testing.conftest import CONTRACTS, mutant, run
 
 
 def failures(v: Verdict) -> dict[str, list[str]]:
-    """Failure messages by check kind."""
+    """Failure messages by check kind (and the verdict is a test failure: exit code 4)."""
     assert v.tests is not None, [d.render() for d in v.diagnostics]
+    assert v.exit_code == 4 and v.failed_stage == "tests"
     out: dict[str, list[str]] = {}
     for f in v.tests.failures:
         out.setdefault(f.kind, []).append(f.message)

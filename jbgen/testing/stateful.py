@@ -90,6 +90,9 @@ def run_stateful(contract: Contract, spec: StatefulSpec, runner: Any, hier: Hier
                     outcome=outcome.kind, contract_line=spec.line, class_path=where.path,
                     class_line=where.line(contract, ms, outcome), steps=before,
                 )
+                if outcome.kind in checks.ABNORMAL:
+                    # Each candidate could cost a whole time limit and a fresh worker: no shrinking.
+                    raise OutOfTime
                 if shrink_deadline[0] is None:
                     shrink_deadline[0] = time.monotonic() + opts.shrink_budget_s
                 raise _Mismatch(message)

@@ -224,3 +224,18 @@ def test_stateful_sequences_run_one_batch_each_and_shrink() -> None:
     assert f.steps == ("s.push(0)", "s.push(0)", "s.push(1)")
     stateful = [b for b in session.batches if b and not b[0].static and len({c.method for c in b}) >= 1]
     assert stateful  # every sequence is one batch on one instance
+
+
+class HangingStack(BadStack):
+    def pop(self) -> int:
+        if len(self.items) == 2:
+            raise Hang
+        return super().pop()
+
+
+def test_a_stateful_hang_is_reported_without_shrinking() -> None:
+    session = FakeSession(HangingStack)
+    report = run_contract_tests(contract(STACK, "demo.Stack"), session, options=TestOptions(max_examples=50))  # type: ignore[arg-type]
+    (f,) = report.failures
+    assert f.kind == "stateful" and f.outcome == "timeout"
+    assert f.message.startswith("Stack s = new Stack(); ") and f.message.endswith("s.pop(): timed out after 1.0 s in pop()")

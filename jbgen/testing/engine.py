@@ -6,9 +6,10 @@ returns a :class:`~jbgen.testing.model.TestReport`.
 
 How it stays fast: every input is made first (the examples; per method the
 boundary values, the class's constants and a large seeded random batch, see
-:mod:`.generate`), then all of them cross to the sandbox in one
-``Session.run`` (a few if there are very many), and the results are checked
-in Python.  Only a check that fails costs more: Hypothesis's shrinker looks
+:mod:`.generate`), then they cross to the sandbox in a few ``Session.run``
+batches (the examples of every method in one; the generated cases of every
+method in three of growing size, so that a method that hangs is stopped
+early), and the results are checked in Python.  Only a check that fails costs more: Hypothesis's shrinker looks
 for a smaller failing input one call at a time (:mod:`.shrink`).  The
 stateful test runs one batch per call sequence (:mod:`.stateful`).
 

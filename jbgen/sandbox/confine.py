@@ -116,7 +116,6 @@ def set_rlimits(fsize: int, data: int | None = None, nofile: int = 512, nproc_he
 
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446  # the same on every architecture
 _PR_SET_NO_NEW_PRIVS = 38
-_PR_SET_PDEATHSIG = 1
 
 _FS_EXECUTE = 1 << 0
 _FS_WRITE_FILE = 1 << 1
@@ -265,7 +264,7 @@ def landlock(workdir: str, read_paths: Iterable[str]) -> dict[str, object]:
     return report
 
 
-# ----------------------------------------------------------------------------- network, parent death
+# ----------------------------------------------------------------------------- network, parent
 
 _CLONE_NEWNET = 0x4000_0000
 _CLONE_NEWUSER = 0x1000_0000
@@ -283,11 +282,10 @@ def no_network() -> bool:
     return c.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """SIGKILL this process when the parent dies (Linux); exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        import signal
+def parent_alive(parent_pid: int) -> bool:
+    """False once the parent has died (the worker is then re-parented).
 
-        _c().prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(0)
+    Not PR_SET_PDEATHSIG: that fires when the *thread* that spawned the worker
+    ends, which would kill the workers of a pool used from several threads.
+    """
+    return os.getppid() == parent_pid

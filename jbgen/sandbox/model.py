@@ -135,6 +135,14 @@ class Outcome:
         return self.kind == "return"
 
 
+def returned(value: object, call: Call) -> Outcome:
+    """``Outcome("return", value, call=call)``, made without the frozen dataclass's
+    ``__init__`` (a third of the parent's time per call in a large batch)."""
+    o = object.__new__(Outcome)
+    o.__dict__.update(kind="return", value=value, exception=None, message=None, _detail="", frames=(), call=call)
+    return o
+
+
 class Results(list[Outcome]):
     """The outcomes of one ``Session.run``, in call order, and the output it printed.
 

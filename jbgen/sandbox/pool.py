@@ -30,9 +30,9 @@ from typing import Any
 
 from jbgen.errors import Diagnostic, JbgenError
 from jbgen.sandbox import confine, protocol
-from jbgen.sandbox.model import Call, Confinement, InstanceMode, Limits, Outcome, Results
+from jbgen.sandbox.model import Call, Confinement, InstanceMode, Limits, Outcome, Results, returned
 from jbgen.sandbox.values import (
-    decode,
+    decoder,
     encode_args,
     parse_method_descriptor,
     render_call,
@@ -780,14 +780,14 @@ class Session:
     # ------------------------------------------------------------------ outcomes
 
     def _outcome(self, call: Call, ret: str, r: object, ctor_outcome: Outcome | None, ctor: Call) -> Outcome:
-        if not isinstance(r, list) or not r or r[0] not in (0, 1, 2):
+        if type(r) is not list or not r or r[0] not in (0, 1, 2):
             return self._crash(call, "the worker sent a malformed result")
         if r[0] == 0 and len(r) == 2:
             try:
-                value = decode(r[1], ret)
-            except (ValueError, TypeError, OverflowError, KeyError):
+                value = decoder(ret)(r[1])
+            except (ValueError, TypeError, OverflowError, KeyError, IndexError):
                 return self._crash(call, "the worker sent a malformed value")
-            return Outcome("return", None if ret == "V" else value, call=call)  # detail: made when read
+            return returned(value, call)  # its detail is made when read
         shown = self._show(call)
         if r[0] == 1 and len(r) == 4:
             exc = str(r[1])

@@ -42,11 +42,13 @@ _NATIVE_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 class Worker:
     """The worker's state: its JVM's helper classes and the loaded sessions."""
 
-    def __init__(self, rfd: int, wfd: int, progress: mmap.mmap, stack_kb: int, runner_bytes: bytes) -> None:
+    def __init__(self, rfd: int, wfd: int, progress: mmap.mmap, stack_kb: int, runner_bytes: bytes,
+                 parent: int = 0) -> None:
         import jpype
 
         self.jpype = jpype
         self.rfd, self.wfd = rfd, wfd
+        self.parent = parent or os.getppid()
         self.mm = progress
         self.stack_bytes = stack_kb * 1024
         J = jpype.JClass
@@ -296,6 +298,8 @@ class Worker:
                 os._exit(0)
             time.sleep(nap)
             nap = min(nap * 2, poll_s)
+            if nap == poll_s and not confine.parent_alive(self.parent):
+                os._exit(0)  # jbgen is gone: nobody waits for this batch
         future.get()  # done: this orders the results' writes before our reads
         if runner.escaped is not None:
             raise RuntimeError(f"the batch loop failed after {int(runner.done)} calls: "
@@ -615,7 +619,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runner", default=None, help="a file with BatchRunner's bytes (else assemble it)")
     a = ap.parse_args(argv)
 
-    confine.die_with_parent(a.parent)
+    if not confine.parent_alive(a.parent):
+        os._exit(0)
     report: dict[str, object] = {"rlimits": confine.set_rlimits(a.fsize, a.data)}
     # Everything the worker imports later must be readable once it is confined;
     # import it now, while nothing is restricted.
@@ -644,7 +649,7 @@ def main(argv: list[str] | None = None) -> None:
     if runner_bytes is None:
         runner_bytes = _assemble_runner()
     mm = mmap.mmap(a.progress, _PROGRESS.size)
-    worker = Worker(a.rfd, a.wfd, mm, a.stack_kb, runner_bytes)
+    worker = Worker(a.rfd, a.wfd, mm, a.stack_kb, runner_bytes, a.parent)
     ready = {"op": "ready", "pid": os.getpid(), "java": jvm.java_version(), "confinement": report,
              "startup_s": round(time.monotonic() - t0, 4)}
     if assembled:

@@ -316,3 +316,41 @@ def test_closing_a_pool_leaves_no_worker(secrets):
         pids = {w.proc.pid for w in p._all}
         assert pids and pids <= set(live_workers())
     assert not pids & set(live_workers())
+
+
+def test_workers_exit_when_jbgen_is_killed(tmp_path):
+    """A jbgen process that dies (SIGKILL) mid-batch leaves no worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "victim.py"
+    script.write_text(
+        "import sys\n"
+        "from jbgen.api import assemble_text\n"
+        "from jbgen.sandbox import Call, Limits, WorkerPool\n"
+        f"(a,) = assemble_text(open({str(ROOT / 'tests/sandbox/data/Values.jbasm')!r}).read(), 'V.jbasm')\n"
+        "pool = WorkerPool()\n"
+        "s = pool.session({'sbx.Values': a.data}, Limits(heap_mb=64, call_timeout_s=600))\n"
+        "print(s._worker.proc.pid, flush=True)\n"
+        "s.run([Call('spin', '(I)I', (-1,))])\n"
+    )
+    victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        pid = int(victim.stdout.readline())
+        time.sleep(0.5)  # the batch is running
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.killpg(pid, signal.SIGKILL)
+            raise AssertionError("the worker outlived jbgen by 10 s")
+    finally:
+        victim.kill()

@@ -68,7 +68,7 @@ def recv(fd: int, limit: int = MAX_MESSAGE) -> dict:
         raise ProtocolError(f"message of {size} bytes is over the limit of {limit}")
     try:
         msg = json.loads(_read_exact(fd, size).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ProtocolError(f"not a JSON message: {exc}") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
         raise ProtocolError("not a message object with an op")
@@ -97,7 +97,7 @@ class Reader:
         del self.buf[: 4 + size]
         try:
             msg = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise ProtocolError(f"not a JSON message: {exc}") from None
         if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
             raise ProtocolError("not a message object with an op")

@@ -1,0 +1,626 @@
+"""SyGuS side by side: jbgen's search synthesizer and cvc5 on the shared SyGuS benchmark files.
+
+    python bench/sygus.py [--timeout 10] [--only PATTERN] [--jobs 1] [--write-results]
+
+For each ``.sl`` file of ``../shared/bench/sygus/lib`` (``--sygus-dir`` or
+``JBGEN_SYGUS_DIR`` elsewhere), one problem at a time:
+
+1. jbgen: a child process parses the file, translates it into a search
+   problem (``bench/sygus_translate.py``) and runs ``synthesize``; killed
+   at the limit.
+2. cvc5 on the original file under the same limit, hard-killed too: the PyPI
+   wheel (``cvc5==1.4.2`` in ``bench/.work/venv``, in-process through
+   ``cvc5.InputParser``) and Debian's binary (``apt-get install -y cvc5``,
+   1.0.3), each with ``--sygus-si=none`` (enumerative) and ``--sygus-si=all``
+   (single invocation, which reads an ``hd`` answer off the reference).
+3. Every jbgen answer is checked by cvc5: the answer, written back as
+   SMT-LIB with JVM semantics (masked shift distances; every division guarded
+   by "divisor is not zero", since the JVM throws there), and the negated
+   constraint; ``unsat`` means correct on every input.  A ``sat`` answer is a
+   wrong answer (counted unsolved, listed), unless it is correct wherever
+   SMT-LIB and the JVM agree on the reference (``mismatch``: hd-19, hd-20).
+
+Clocks start when a child has imported its libraries (it prints ``READY``);
+the binary's at its start.  Times are wall seconds; CPU seconds are the
+child's own.  Figures go to ``bench/.work/results/sygus.json``, and with
+``--write-results`` to the ``## SyGuS: jbgen search vs cvc5`` section of
+``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import fnmatch
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+ROOT = HERE.parent
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "sygus"
+RESULTS_JSON = HERE / ".work" / "results" / "sygus.json"
+RESULTS_MD = HERE / "RESULTS.md"
+HEADING = "## SyGuS: jbgen search vs cvc5"
+TRACKS = ("hd", "CLIA", "PBE_BV")
+CONFIGS = ("none", "all")
+BUILDS = ("wheel", "binary")
+# The cvc5 configuration jbgen is held against, per track: enumerative on hd (single
+# invocation reads the answer off the reference), the competition setting on CLIA,
+# cvc5's default on PBE.
+TARGET_CONFIG = {"hd": "none", "CLIA": "all", "PBE_BV": "none"}
+CHECK_LIMIT = 60.0  # seconds for each cvc5 check of a jbgen answer
+
+
+def sygus_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("JBGEN_SYGUS_DIR") or DEFAULT_DIR)
+
+
+def sygus_files(root: Path) -> list[Path]:
+    """The ``.sl`` files, hd first, then CLIA, then PBE (by name within a track)."""
+    files = sorted((root / "lib").rglob("*.sl")) if (root / "lib").is_dir() else sorted(root.rglob("*.sl"))
+
+    def key(p: Path) -> tuple[int, str]:
+        parts = p.parts
+        t = 0 if "General_Track" in parts else 1 if "CLIA_Track" in parts else 2
+        return t, _natural(p.name)
+
+    return sorted(files, key=key)
+
+
+def _natural(name: str) -> str:
+    return re.sub(r"\d+", lambda m: m.group().zfill(4), name)
+
+
+# ----------------------------------------------------------------------------- running children
+
+
+@dataclass
+class ChildRun:
+    lines: list[str]
+    wall: float  # seconds from READY (or the start) to the last line / exit
+    cpu: float  # the whole child's user+sys seconds (wait4)
+    killed: bool
+    stderr: str = ""
+
+
+def run_child(cmd: list[str], limit: float, *, ready: bool, stdin: str | None = None,
+              startup_limit: float = 60.0) -> ChildRun:
+    """Run ``cmd``; its clock starts at a ``READY`` line (``ready``) or at once; killed at ``limit``."""
+    err_path = HERE / ".work" / f"stderr.{os.getpid()}.{time.monotonic_ns()}"
+    err_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(err_path, "w+") as err:
+        t_spawn = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        if stdin is not None:
+            assert proc.stdin is not None
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        start = None if ready else t_spawn
+        deadline = t_spawn + startup_limit if ready else t_spawn + limit
+        buf = b""
+        lines: list[str] = []
+        killed = False
+        last = t_spawn
+        while True:
+            now = time.perf_counter()
+            if now >= deadline:
+                proc.kill()
+                killed = True
+                break
+            r, _, _ = select.select([fd], [], [], min(0.05, deadline - now))
+            if not r:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                last = time.perf_counter()
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode(errors="replace")
+                last = time.perf_counter()
+                if ready and start is None and text == "READY":
+                    start = last
+                    deadline = start + limit
+                else:
+                    lines.append(text)
+        if buf:
+            lines.append(buf.decode(errors="replace"))
+        _, status, usage = os.wait4(proc.pid, 0)
+        end = time.perf_counter() if killed else last
+        err.seek(0)
+        stderr = err.read()
+    err_path.unlink(missing_ok=True)
+    return ChildRun(lines, end - (start if start is not None else t_spawn), usage.ru_utime + usage.ru_stime,
+                    killed, stderr[-2000:])
+
+
+# ----------------------------------------------------------------------------- outcomes
+
+
+@dataclass
+class Outcome:
+    """One solver's run on one problem.  ``status``: solved, timeout, fail, error, unsupported, and for
+    jbgen after the cvc5 check: wrong, mismatch, unverified."""
+
+    solver: str
+    status: str
+    seconds: float | None = None
+    cpu: float | None = None
+    size: int | None = None
+    answer: str = ""
+    note: str = ""
+    solve: float | None = None  # the solver's own clock (parse + solve), when solved
+
+    @property
+    def solved(self) -> bool:
+        return self.status == "solved"
+
+
+@dataclass
+class ProblemResult:
+    name: str
+    track: str
+    runs: dict[str, Outcome] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    load: float = 0.0
+
+
+def _answer_size(text: str) -> int | None:
+    from sygus_parse import parse_sexps, smt_size_of_define
+
+    try:
+        for e in parse_sexps(text):
+            if isinstance(e, list):
+                got = smt_size_of_define(e)
+                if got is not None:
+                    return got
+    except ValueError:
+        return None
+    return None
+
+
+def run_jbgen(path: Path, limit: float, seed: int) -> tuple[Outcome, dict[str, Any]]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-jbgen", str(path),
+           "--timeout", str(limit), "--seed", str(seed)]
+    run = run_child(cmd, limit, ready=True)
+    if run.killed or not run.lines:
+        status = "timeout" if run.killed else "error"
+        return Outcome("jbgen", status, run.wall if not run.killed else None, run.cpu,
+                       note=run.stderr.strip().splitlines()[-1] if run.stderr.strip() and not run.killed else ""), {}
+    data = json.loads(run.lines[-1])
+    status = {"found": "solved", "unsupported": "unsupported"}.get(data["status"], data["status"])
+    if status not in ("solved", "unsupported", "error"):
+        status = "timeout" if data["status"] == "timeout" else f"fail ({data['status']})"
+    out = Outcome("jbgen", status, run.wall if status == "solved" else None, data.get("cpu", run.cpu),
+                  data.get("size"), data.get("program", ""), data.get("message", ""),
+                  data["seconds"] if status == "solved" else None)
+    return out, data
+
+
+def run_cvc5(path: Path, build: str, si: str, limit: float, bench_py: Path | None) -> Outcome:
+    name = f"cvc5-{build}-{si}"
+    if build == "wheel":
+        if bench_py is None:
+            return Outcome(name, "unavailable")
+        cmd = [str(bench_py), str(HERE / "sygus_cvc5.py"), "synth", str(path), "--si", si]
+        run = run_child(cmd, limit, ready=True)
+        if run.killed or not run.lines:
+            return Outcome(name, "timeout" if run.killed else "error", None, run.cpu, note=run.stderr[-200:])
+        data = json.loads(run.lines[-1])
+        status, text, cpu, own = data["status"], data["answer"], data["cpu"], data["seconds"]
+    else:
+        exe = shutil.which("cvc5")
+        if exe is None:
+            return Outcome(name, "unavailable")
+        run = run_child([exe, "--lang=sygus2", f"--sygus-si={si}", str(path)], limit, ready=False)
+        if run.killed:
+            return Outcome(name, "timeout", None, run.cpu)
+        text = "\n".join(run.lines)
+        status = "solved" if "(define-fun" in text else (text.strip() or run.stderr.strip() or "error")[:80]
+        cpu, own = run.cpu, run.wall
+    if status != "solved":
+        return Outcome(name, "fail" if status in ("fail", "infeasible", "unknown") else "error", None, cpu,
+                       note=status[:200])
+    return Outcome(name, "solved", run.wall, cpu, _answer_size(text), text.strip(), solve=own)
+
+
+def check_answer(path: Path, data: dict[str, Any], bench_py: Path | None) -> tuple[str, str]:
+    """cvc5's verdict on a jbgen answer: (status, note)."""
+    from sygus_parse import parse_file
+    from sygus_translate import SmtAnswer, common_domain, verify_query
+
+    if bench_py is None:
+        return "unverified", "no cvc5 wheel to check with"
+    f = parse_file(path)
+    ans = SmtAnswer(data["smt_define"], data["smt_ok"])
+
+    def ask(extra: str | None) -> tuple[str, str]:
+        q = verify_query(f, ans, extra)
+        run = run_child([str(bench_py), str(HERE / "sygus_cvc5.py"), "check", "--tlimit",
+                         str(int(CHECK_LIMIT * 1000))], CHECK_LIMIT + 10, ready=True, stdin=q)
+        if run.killed or not run.lines:
+            return "timeout", run.stderr[-200:]
+        d = json.loads(run.lines[-1])
+        return d["status"], d.get("model", "")
+
+    verdict, model = ask(None)
+    if verdict == "unsat":
+        return "solved", ""
+    if verdict == "sat":
+        dom = common_domain(f)
+        if dom is not None:
+            v2, _ = ask(dom)
+            if v2 == "unsat":
+                return "mismatch", (f"correct where SMT-LIB and the JVM agree ({dom}); differs at {model}")
+        return "wrong", f"cvc5 finds a violating input: {model}"
+    return "unverified", f"cvc5 check: {verdict} {model[:200]}"
+
+
+def run_problem(path: Path, args: argparse.Namespace, bench_py: Path | None) -> ProblemResult:
+    from sygus_parse import parse_file
+
+    f = parse_file(path)
+    res = ProblemResult(path.stem, f.track, load=os.getloadavg()[0])
+    jb, data = run_jbgen(path, args.timeout, args.seed)
+    res.notes = list(data.get("notes", []))
+    if jb.status == "solved" and not args.no_check:
+        verdict, note = check_answer(path, data, bench_py)
+        if verdict != "solved":
+            jb.note = note
+            jb.status = verdict
+    elif jb.status == "unsupported":
+        res.notes.append(jb.note)
+    res.runs["jbgen"] = jb
+    if not args.no_cvc5:
+        for build in args.cvc5:
+            for si in CONFIGS:
+                o = run_cvc5(path, build, si, args.timeout, bench_py)
+                res.runs[o.solver] = o
+    return res
+
+
+# ----------------------------------------------------------------------------- the jbgen child
+
+
+def child_jbgen(path: str, timeout: float, seed: int) -> int:
+    import numpy as np  # noqa: F401 (imported before READY, like jbgen)
+    from sygus_parse import SygusError, parse_file
+    from sygus_translate import answer_smt, translate
+
+    from jbgen.synth.search import Term, synthesize
+
+    print("READY", flush=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    out: dict[str, Any]
+    try:
+        f = parse_file(path)
+        tr = translate(f, timeout, seed)
+    except SygusError as exc:
+        out = {"status": "unsupported", "message": str(exc), "notes": []}
+    else:
+        left = timeout - (time.perf_counter() - t0)
+        opts = tr.options.__class__(**{**tr.options.__dict__, "time_limit": max(0.05, left - 0.05)})
+        r = synthesize(tr.problem, opts)
+        out = {"status": r.status, "message": r.message, "notes": tr.notes, "stats": str(r.stats)}
+        if r.ok and r.program is not None:
+            out["program"] = str(r.program)
+            out["size"] = r.program.size
+            if isinstance(r.program, Term):
+                ans = answer_smt(f, r.program)
+                out["smt_define"], out["smt_ok"] = ans.define, ans.ok
+            else:
+                out["status"] = "loop"  # no SMT-LIB translation of the loop templates
+    out["seconds"] = time.perf_counter() - t0
+    out["cpu"] = time.process_time() - c0
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+def _median(xs: list[float]) -> float | None:
+    return statistics.median(xs) if xs else None
+
+
+def summarize(results: list[ProblemResult], solver: str, limit: float) -> dict[str, Any]:
+    outs = [r.runs[solver] for r in results if solver in r.runs]
+    solved = [o for o in outs if o.solved]
+    times = [o.seconds for o in solved if o.seconds is not None]
+    return {
+        "problems": len(outs),
+        "solved": len(solved),
+        "median_s": _median(times),
+        "median_own_s": _median([o.solve for o in solved if o.solve is not None]),
+        "total_s": sum(o.seconds if o.solved and o.seconds is not None else limit for o in outs),
+        "par2_s": (sum(o.seconds if o.solved and o.seconds is not None else 2 * limit for o in outs) / len(outs))
+        if outs else None,
+        "cpu_s": sum(o.cpu or 0.0 for o in outs),
+        "median_size": _median([float(o.size) for o in solved if o.size is not None]),
+    }
+
+
+def best_build(results: list[ProblemResult], si: str, builds: list[str], limit: float) -> str:
+    """The faster cvc5 build on these problems: more solved, then less total time."""
+    scores = []
+    for b in builds:
+        s = summarize(results, f"cvc5-{b}-{si}", limit)
+        if s["problems"]:
+            scores.append((-s["solved"], s["total_s"], b))
+    return min(scores)[2] if scores else builds[0]
+
+
+def both_solved(results: list[ProblemResult], a: str, b: str) -> tuple[int, float | None, float | None]:
+    pairs = [(r.runs[a], r.runs[b]) for r in results if a in r.runs and b in r.runs
+             and r.runs[a].solved and r.runs[b].solved]
+    return (len(pairs), _median([x.seconds for x, _ in pairs if x.seconds is not None]),
+            _median([y.seconds for _, y in pairs if y.seconds is not None]))
+
+
+def _fmt(v: float | None, digits: int = 2) -> str:
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+def _cell(o: Outcome | None) -> str:
+    if o is None:
+        return ""
+    if o.solved:
+        return f"{o.seconds:.2f} ({o.cpu:.2f})" if o.cpu is not None else f"{o.seconds:.2f}"
+    return o.status
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The RESULTS.md section (heading included)."""
+    limit = doc["timeout"]
+    results = [_load_result(r) for r in doc["problems"]]
+    builds = doc["builds"]
+    env = doc["env"]
+    lines = [HEADING, ""]
+    lines.append(f"`{doc['command']}` — {env['date']}; {env['cores']} cores ({env['cpu']}), load average "
+                 f"{env['load_start']} at start, {env['load_end']} at the end; Python {env['python']}; "
+                 f"numpy {env['numpy']}; cvc5 wheel {env['cvc5_wheel']}, Debian cvc5 {env['cvc5_binary']}.")
+    lines.append("")
+    lines.append(f"{len(results)} problems from `../shared/bench/sygus/` (see its README), one at a time, "
+                 f"{limit:g} s wall clock each with a hard kill. A cell is wall seconds (CPU seconds of the "
+                 "child in parentheses) from the moment the child had imported its libraries; `timeout` was "
+                 "killed or gave up at the limit. jbgen's answers were all checked by cvc5 (negated "
+                 "constraint, `unsat` = correct on every input); an answer that fails the check counts as "
+                 "unsolved. PAR-2: mean of the time, or twice the limit when unsolved. Size: nodes of the "
+                 "program (jbgen: its term; cvc5: its SMT-LIB body, `let`s expanded).")
+    lines.append("")
+    for track in TRACKS:
+        rs = [r for r in results if r.track == track]
+        if not rs:
+            continue
+        lines.append(f"### {track} ({len(rs)} problems)")
+        lines.append("")
+        cols = ["jbgen"] + [f"cvc5-{b}-{si}" for b in builds for si in CONFIGS]
+        head = ["problem", "jbgen s", "jbgen size"] + [f"{c.removeprefix('cvc5-')} s" for c in cols[1:]] + \
+               ["cvc5 size"]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("| --- |" + " ---: |" * (len(head) - 1))
+        for r in rs:
+            jb = r.runs.get("jbgen")
+            row = [r.name, _cell(jb), str(jb.size) if jb and jb.solved and jb.size else ""]
+            row += [_cell(r.runs.get(c)) for c in cols[1:]]
+            sizes = sorted({r.runs[c].size for c in cols[1:] if c in r.runs and r.runs[c].solved
+                            and r.runs[c].size is not None})
+            row.append("–".join(str(s) for s in (sizes[:1] + sizes[-1:] if len(sizes) > 1 else sizes)))
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+        lines.append("| solver | solved | median s (solved) | total s | PAR-2 s | CPU s | median size |")
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for c in cols:
+            s = summarize(rs, c, limit)
+            if not s["problems"]:
+                continue
+            lines.append(f"| {c} | {s['solved']}/{s['problems']} | {_fmt(s['median_s'])} | {_fmt(s['total_s'], 1)} "
+                         f"| {_fmt(s['par2_s'])} | {_fmt(s['cpu_s'], 1)} | {_fmt(s['median_size'], 0)} |")
+        lines.append("")
+        si = TARGET_CONFIG[track]
+        b = best_build(rs, si, builds, limit)
+        ref = f"cvc5-{b}-{si}"
+        n, mj, mc = both_solved(rs, "jbgen", ref)
+        sj, sc = summarize(rs, "jbgen", limit), summarize(rs, ref, limit)
+        lines.append(f"Against `{ref}` (si={si}; the {b} is the faster build here): jbgen solves {sj['solved']}, "
+                     f"cvc5 {sc['solved']}; on the {n} both solve, median {_fmt(mj)} s against {_fmt(mc)} s.")
+        lines.append("")
+        odd = [r for r in rs if r.runs.get("jbgen") and r.runs["jbgen"].status in ("wrong", "mismatch",
+                                                                                    "unverified", "unsupported")]
+        for r in odd:
+            o = r.runs["jbgen"]
+            lines.append(f"- `{r.name}`: jbgen {o.status}: {o.note}" + (f" (answer `{o.answer}`)" if o.answer else ""))
+        if odd:
+            lines.append("")
+    lines.append("### Overall")
+    lines.append("")
+    tot_j = tot_c = 0
+    pairs_j: list[float] = []
+    pairs_c: list[float] = []
+    lines.append("| track | cvc5 held against | jbgen solved | cvc5 solved | both | jbgen median (both) | "
+                 "cvc5 median (both) |")
+    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for track in TRACKS:
+        rs = [r for r in results if r.track == track]
+        if not rs:
+            continue
+        si = TARGET_CONFIG[track]
+        ref = f"cvc5-{best_build(rs, si, builds, limit)}-{si}"
+        sj, sc = summarize(rs, "jbgen", limit), summarize(rs, ref, limit)
+        tot_j += sj["solved"]
+        tot_c += sc["solved"]
+        both = [r for r in rs if ref in r.runs and r.runs["jbgen"].solved and r.runs[ref].solved]
+        pairs_j += [r.runs["jbgen"].seconds or 0.0 for r in both]
+        pairs_c += [r.runs[ref].seconds or 0.0 for r in both]
+        n, mj, mc = both_solved(rs, "jbgen", ref)
+        lines.append(f"| {track} | {ref} | {sj['solved']}/{len(rs)} | {sc['solved']}/{len(rs)} | {n} | {_fmt(mj)} "
+                     f"| {_fmt(mc)} |")
+    mj_all, mc_all = _median(pairs_j), _median(pairs_c)
+    lines.append(f"| all | | {tot_j} | {tot_c} | {len(pairs_j)} | {_fmt(mj_all)} | {_fmt(mc_all)} |")
+    lines.append("")
+    t1 = "met" if tot_j >= tot_c else "missed"
+    t2 = "met" if mj_all is not None and mc_all is not None and mj_all <= mc_all else "missed"
+    lines.append(f"Targets at {limit:g} s: at least as many solved as cvc5 — {t1} ({tot_j} against {tot_c}); "
+                 f"median time on the problems both solve no worse than cvc5's — {t2} "
+                 f"({_fmt(mj_all)} s against {_fmt(mc_all)} s).")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _load_result(d: dict[str, Any]) -> ProblemResult:
+    r = ProblemResult(d["name"], d["track"], notes=d.get("notes", []), load=d.get("load", 0.0))
+    r.runs = {k: Outcome(**v) for k, v in d["runs"].items()}
+    return r
+
+
+def write_section(text: str, path: Path = RESULTS_MD) -> None:
+    """Replace (or append) this benchmark's section only; the file is re-read right before writing."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    lines = old.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == HEADING), None)
+    if start is None:
+        new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    else:
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith("## ") or lines[i].startswith("<!-- figures")), len(lines))
+        new = "".join(lines[:start]) + text.rstrip("\n") + "\n" + ("\n" if end < len(lines) else "") + \
+            "".join(lines[end:])
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(new)
+    tmp.replace(path)
+
+
+# ----------------------------------------------------------------------------- environment
+
+
+def _bench_python() -> Path | None:
+    from _common import bench_python
+
+    try:
+        return bench_python()
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"no bench venv (cvc5 wheel): {exc}", file=sys.stderr)
+        return None
+
+
+def environment(bench_py: Path | None) -> dict[str, Any]:
+    import numpy as np
+
+    cpu = ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                   if ln.startswith("model name"))
+    wheel = "—"
+    if bench_py is not None:
+        r = subprocess.run([str(bench_py), "-c", "import cvc5; print(cvc5.__version__)"], capture_output=True,
+                           text=True)
+        wheel = r.stdout.strip() or "?"
+    binary = "—"
+    exe = shutil.which("cvc5")
+    if exe:
+        r = subprocess.run([exe, "--version"], capture_output=True, text=True)
+        m = re.search(r"version (\S+)", r.stdout)
+        binary = m.group(1) if m else "?"
+    return {"date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(), "cpu": cpu,
+            "os": platform.platform(), "python": platform.python_version(), "numpy": np.__version__,
+            "cvc5_wheel": wheel, "cvc5_binary": binary}
+
+
+def _loadavg() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--timeout", type=float, default=10.0, help="wall-clock seconds per problem and solver (10)")
+    ap.add_argument("--only", default=None, help="glob or substring of the file names to run (e.g. 'hd-0*')")
+    ap.add_argument("--jobs", type=int, default=1, help="problems at a time (1: the protocol's setting)")
+    ap.add_argument("--sygus-dir", default=None, help=f"the benchmark folder (JBGEN_SYGUS_DIR; {DEFAULT_DIR})")
+    ap.add_argument("--cvc5", default="wheel,binary", help="cvc5 builds to run: wheel, binary or both (default)")
+    ap.add_argument("--no-cvc5", action="store_true", help="jbgen only")
+    ap.add_argument("--no-check", action="store_true", help="do not check jbgen's answers with cvc5")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--write-results", action="store_true", help="rewrite this section of bench/RESULTS.md")
+    ap.add_argument("--render-only", action="store_true", help="re-render RESULTS.md from the saved JSON")
+    ap.add_argument("--child-jbgen", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child_jbgen:
+        return child_jbgen(args.child_jbgen, args.timeout, args.seed)
+    if args.render_only:
+        doc = json.loads(RESULTS_JSON.read_text())
+        text = render(doc)
+        print(text)
+        if args.write_results:
+            write_section(text)
+        return 0
+    args.cvc5 = [b.strip() for b in args.cvc5.split(",") if b.strip() in BUILDS]
+    root = sygus_dir(args.sygus_dir)
+    files = sygus_files(root)
+    if args.only:
+        files = [p for p in files if fnmatch.fnmatch(p.name, args.only) or args.only in str(p)]
+    if not files:
+        print(f"no .sl files under {root}" + (f" matching {args.only!r}" if args.only else ""), file=sys.stderr)
+        return 2
+    bench_py = None if (args.no_cvc5 and args.no_check) else _bench_python()
+    env = environment(bench_py)
+    env["load_start"] = _loadavg()
+    print(f"{len(files)} problems, {args.timeout:g} s each; load {env['load_start']}", file=sys.stderr)
+    results: list[ProblemResult] = []
+
+    def one(p: Path) -> ProblemResult:
+        r = run_problem(p, args, bench_py)
+        cells = "  ".join(f"{k}={_cell(o)}" for k, o in r.runs.items())
+        size = r.runs["jbgen"].size if r.runs["jbgen"].solved else "-"
+        print(f"{r.name:32} {cells}  size={size}", flush=True)
+        return r
+
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(one, files))
+    env["load_end"] = _loadavg()
+    cmd = " ".join(["python", "bench/sygus.py", *(argv if argv is not None else sys.argv[1:])])
+    doc = {"command": cmd, "timeout": args.timeout, "builds": args.cvc5, "env": env,
+           "problems": [{**{k: v for k, v in asdict(r).items() if k != "runs"},
+                         "runs": {k: asdict(o) for k, o in r.runs.items()}} for r in results]}
+    if not args.only:
+        RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS_JSON.write_text(json.dumps(doc, indent=1) + "\n")
+    else:
+        out = RESULTS_JSON.with_name("sygus-partial.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(doc, indent=1) + "\n")
+    text = render(doc)
+    print()
+    print(text)
+    if args.write_results:
+        if args.only:
+            print("not writing RESULTS.md for a partial run (--only)", file=sys.stderr)
+        else:
+            write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

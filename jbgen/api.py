@@ -256,7 +256,7 @@ def assemble_text(text: str, path: str, classpath: Sequence[str] = ()) -> list[A
     for cls in classes:
         warnings = _drop_unknown_attributes(cls, path)
         try:
-            data = assemble(cls, classpath=classpath, path=path)
+            data = assemble(cls, classpath=classpath, path=path, peers=classes)
         except AssemblyError as exc:
             errors.extend(_with_source(exc.diagnostics, text))
             continue

@@ -121,6 +121,8 @@ _CLASSES = {
     "Object": "java.lang.Object",
     "Void": "java.lang.Void",
     "ArrayList": "java.util.ArrayList",
+    "HashMap": "java.util.HashMap",
+    "ClassDesc": "java.lang.constant.ClassDesc",
     "Arrays": "java.util.Arrays",
     "Optional": "java.util.Optional",
     "Consumer": "java.util.function.Consumer",

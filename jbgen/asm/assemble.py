@@ -222,13 +222,23 @@ def make_resolver(classpath: Sequence[str]) -> Any:
         return r
 
 
-def assemble(cls: m.ClassDef, *, classpath: Sequence[str] = (), path: str = "<input>") -> bytes:
+# Packages of the JDK's own classes, which the default resolver already knows.
+_JDK_PACKAGES = ("java/", "javax/", "jdk/", "sun/", "com/sun/")
+
+
+def assemble(
+    cls: m.ClassDef, *, classpath: Sequence[str] = (), path: str = "<input>", peers: Sequence[m.ClassDef] = ()
+) -> bytes:
     """Write ``cls`` as class-file bytes with the JDK; stack maps and max stack/locals are computed.
 
     ``classpath`` (jars and folders) is where the classes the code refers to
     are looked up when the stack map frames need their hierarchy (the running
     JDK's classes are always visible).  ``path`` names the assembly source in
-    diagnostics.
+    diagnostics.  ``peers`` are classes assembled together with ``cls`` (the
+    other classes of the same text; ``cls`` itself may be among them): their
+    hierarchy is known to the stack map generator before the class path's,
+    which matters when frames merge a class under construction with another
+    (``demo.Sub`` and ``demo.Base`` both written in the same run).
 
     Raises :class:`~jbgen.errors.AssemblyError` with one diagnostic per
     problem found (all the failing methods of the class, not just the first),
@@ -238,7 +248,10 @@ def assemble(cls: m.ClassDef, *, classpath: Sequence[str] = (), path: str = "<in
     with _lock, _no_gc():
         s = _session()
         s.maybe_reset()
-        cf, cf_nomaps = s.classfiles(key)
+        if peers or cls.super_name is not None:
+            cf, cf_nomaps = s.classfiles_with_peers(key, [cls, *[p for p in peers if p is not cls]])
+        else:
+            cf, cf_nomaps = s.classfiles(key)
         return _ClassJob(s, cf, cf_nomaps, cls, path).run()
 
 
@@ -594,6 +607,30 @@ class _Session:
             cfs = (cf, cf.withOptions(J.StackMapsOption.DROP_STACK_MAPS))
             self._classfiles[key] = cfs
         return cfs
+
+    def classfiles_with_peers(self, key: tuple[str, ...], peers: Sequence[m.ClassDef]) -> tuple[Any, Any]:
+        """``classfiles`` whose resolver first knows the hierarchy of ``peers`` (not cached).
+
+        The class being written is not on any class path yet, so without this
+        the frame generator cannot tell that ``demo.Sub`` is a ``demo.Base``.
+        Classes the JDK already has (the java.base round trip) need nothing
+        extra, and keep the cached contexts.
+        """
+        unknown = [p for p in peers if not p.name.startswith(_JDK_PACKAGES)]
+        if not unknown:
+            return self.classfiles(key)
+        J = self.J
+        interfaces = J.ArrayList()
+        supers = J.HashMap()
+        for p in unknown:
+            desc = J.ClassDesc.ofInternalName(p.name)
+            if p.flags & m.ACC_INTERFACE:
+                interfaces.add(desc)
+            elif p.super_name is not None:
+                supers.put(desc, J.ClassDesc.ofInternalName(p.super_name))
+        res = J.ClassHierarchyResolver.of(interfaces, supers).orElse(make_resolver(key))
+        cf = J.ClassFile.of(J.ClassHierarchyResolverOption.of(res), J.ShortJumpsOption.FIX_SHORT_JUMPS)
+        return cf, cf.withOptions(J.StackMapsOption.DROP_STACK_MAPS)
 
     def line_number(self, line: int) -> Any:
         e = self.line_numbers.get(line)

@@ -231,5 +231,84 @@ def test(contract: str, class_path: str, classpath: tuple[str, ...], as_json: bo
         sys.exit(verdict.exit_code)
 
 
+# ----------------------------------------------------------------------------- build
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, metavar="[CONTRACT|DIR|-]...")
+@click.option("-o", "--out", "out_dir", default="build", show_default=True,
+              help="Output folder: classes under their package path, .jbasm, reports, jbgen.lock, provenance.")
+@click.option("--jar", "jar", default=None, metavar="FILE", help="Also write the classes as a byte-reproducible jar.")
+@click.option("--classpath", "-cp", multiple=True, help="Jars and folders the contracts and classes need (os.pathsep-separated).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Contracts built in parallel (0: one per core).")
+@click.option("--synth", type=click.Choice(["auto", "claude", "search", "replay"]), default="auto", show_default=True,
+              help="auto: claude when ANTHROPIC_API_KEY is set, else the offline search.")
+@click.option("--record", default=None, metavar="DIR", help="Record every synthesizer call into DIR.")
+@click.option("--replay", default=None, metavar="DIR",
+              help="Recorded sessions: the synthesizer with --synth replay, else the fallback for unsolved contracts.")
+@click.option("--model", default=None, metavar="M", help="The model (claude; default: JBGEN_MODEL, then jbgen's default).")
+@click.option("--locked", is_flag=True, help="Never synthesize; exit 5 when anything is stale; re-verify and re-test.")
+@click.option("--check", is_flag=True, help="Write nothing; report drift from jbgen.lock; exit 5 when there is any.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (shape: docs/build.md).")
+@click.option("--max-rounds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Proposals per contract and synthesizer (the first and the repairs).")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=200_000, show_default=True,
+              help="Token budget per contract (input, output and cached, over all its rounds).")
+@click.option("--search-time", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds the search synthesizer may spend on one contract.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the contract tests.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=None,
+              help="Random inputs per method in the tests (default: each contract's policy.max_examples).")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when stderr is a terminal).")
+def build(inputs: tuple[str, ...], out_dir: str, jar: str | None, classpath: tuple[str, ...], jobs: int, synth: str,
+          record: str | None, replay: str | None, model: str | None, locked: bool, check: bool, as_json: bool,
+          max_rounds: int, max_tokens: int, search_time: float, seed: int, max_examples: int | None,
+          progress: bool | None) -> None:
+    """Synthesize, verify and test classes from contracts (default: the contracts/ folder).
+
+    Writes each class under its package path in --out with its .jbasm and a
+    report beside it, then provenance.intoto.json, report.md and jbgen.lock
+    (last).  An unchanged contract whose locked artifact is intact is only
+    re-verified and re-tested.  Exit 0 when every contract is built, 2 when a
+    contract does not load, 5 when --locked or --check finds something stale,
+    6 when a contract could not be synthesized (the others are still written).
+    """
+    from jbgen.build import BuildOptions
+    from jbgen.build import build as run_build
+    from jbgen.build.driver import describe
+
+    if locked and check:
+        raise UsageError("--locked and --check exclude each other")
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    opts = BuildOptions(
+        out_dir=out_dir, jar=jar, classpath=tuple(_classpath(classpath)), jobs=jobs, synth=synth, record=record,
+        replay=replay, model=model, mode="locked" if locked else "check" if check else "build",
+        max_rounds=max_rounds, max_tokens=max_tokens, search_time=search_time, seed=seed, max_examples=max_examples,
+    )
+    show = sys.stderr.isatty() if progress is None else progress
+
+    def sink(msg: str) -> None:
+        click.echo(msg, err=True)
+    result = run_build(list(inputs) or ["contracts"], opts, progress=sink if show else None)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        for o in result.outcomes:
+            click.echo(describe(o))
+            _emit_diags(o.diagnostics)
+            if o.status == "error" and o.evaluation is not None:
+                click.echo(o.evaluation.report, err=True)
+        parts = [f"{result.count(s)} {s}" for s in ("built", "verified", "up-to-date", "stale", "failed", "error")
+                 if result.count(s)]
+        where = f"; wrote {out_dir}" + (f" and {jar}" if result.jar else "") if result.written else ""
+        click.echo(f"{', '.join(parts)} in {result.seconds:.1f} s{where}", err=True)
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

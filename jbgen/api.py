@@ -245,8 +245,6 @@ def assemble_text(text: str, path: str, classpath: Sequence[str] = ()) -> list[A
     """Assembly text (one or more classes) -> class bytes through java.lang.classfile.
 
     Every error of every class is collected before raising one AssemblyError.
-    ``Unknown:`` attributes (read from a class file but not writable through the
-    JDK's public API) are dropped with a warning.
     """
     from jbgen.asm.assemble import assemble
 
@@ -254,7 +252,7 @@ def assemble_text(text: str, path: str, classpath: Sequence[str] = ()) -> list[A
     out: list[Assembled] = []
     errors: list[Diagnostic] = []
     for cls in classes:
-        warnings = _drop_unknown_attributes(cls, path)
+        warnings: list[Diagnostic] = []
         try:
             data = assemble(cls, classpath=classpath, path=path, peers=classes)
         except AssemblyError as exc:
@@ -279,30 +277,6 @@ def _with_source(diags: list[Diagnostic], text: str) -> list[Diagnostic]:
             d = Diagnostic(d.message, loc, src, d.severity, max(d.span, len(src.strip()) if loc.col else 1), d.notes)
         out.append(d)
     return out
-
-
-def _drop_unknown_attributes(cls: m.ClassDef, path: str) -> list[Diagnostic]:
-    warnings: list[Diagnostic] = []
-
-    def keep(attrs: list[m.Attribute], line: int) -> list[m.Attribute]:
-        kept = []
-        for a in attrs:
-            if a.name.startswith("Unknown:"):
-                warnings.append(
-                    Diagnostic(f"attribute {a.name[8:]!r} is not supported and was dropped", Location(path, line or None), severity="warning")
-                )
-            else:
-                kept.append(a)
-        return kept
-
-    cls.attributes = keep(cls.attributes, cls.line)
-    for f in cls.fields:
-        f.attributes = keep(f.attributes, f.line)
-    for md in cls.methods:
-        md.attributes = keep(md.attributes, md.line)
-        if md.code is not None:
-            md.code.attributes = keep(md.code.attributes, md.line)
-    return warnings
 
 
 # ----------------------------------------------------------------------------- verify

@@ -199,13 +199,13 @@ CLASS_DIRECTIVES = {
     ".deprecated", ".synthetic", ".sourcedebugextension", ".sourceid", ".compilationid",
     ".module", ".requires", ".exports", ".opens", ".uses", ".provides", ".packages",
     ".mainclass", ".moduletarget", ".moduleresolution", ".modulehashes", ".typeannotation",
-    ".typeannotations", ".annotations",
+    ".typeannotations", ".annotations", ".attribute",
 }
 MEMBER_DIRECTIVES = {
     ".signature", ".deprecated", ".synthetic", ".typeannotation", ".typeannotations",
-    ".annotations", ".parameters", ".paramannotations", ".default",
+    ".annotations", ".parameters", ".paramannotations", ".default", ".attribute",
 }
-CODE_DIRECTIVES = {".line", ".var", ".vartype", ".catch", ".local", ".typeannotation", ".typeannotations"}
+CODE_DIRECTIVES = {".line", ".var", ".vartype", ".catch", ".local", ".typeannotation", ".typeannotations", ".attribute"}
 ALL_DIRECTIVES = sorted(CLASS_DIRECTIVES | MEMBER_DIRECTIVES | CODE_DIRECTIVES)
 
 _NEWARRAY_TYPES = ("boolean", "char", "float", "double", "byte", "short", "int", "long")
@@ -1041,6 +1041,17 @@ class Parser:
         elif d == ".default":
             pending.append(m.Attribute("AnnotationDefault", self.element(c)))
             c.end()
+        elif d == ".attribute":
+            nt = c.next("the attribute name as a quoted string")
+            ht = c.next("the attribute's bytes as a quoted hex string")
+            if nt.kind != STR or ht.kind != STR:
+                raise _Err('write `.attribute "Name" "hex bytes"`', nt.col)
+            try:
+                data = bytes.fromhex(_unq(ht))
+            except ValueError:
+                raise _Err("bad hex string", ht.col, len(ht.text)) from None
+            c.end()
+            pending.append(m.Attribute("Unknown:" + _unq(nt), data))
         else:
             self._unknown_directive(head, f"on a {target}")
 
@@ -1537,7 +1548,7 @@ class Parser:
             c.end()
             code.handlers.append(m.Handler(st.label(t1.text, self.lineno, t1.col), st.label(t2.text, self.lineno, t2.col),
                                            st.label(t3.text, self.lineno, t3.col), ctype, self.lineno))
-        elif d in (".typeannotation", ".typeannotations"):
+        elif d in (".typeannotation", ".typeannotations", ".attribute"):
             self._attr_directive(d, c, head, code.attributes, "code", st)
         else:
             self._unknown_directive(head, "inside a method body")

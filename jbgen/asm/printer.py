@@ -274,7 +274,8 @@ class _Printer:
                 items = ", ".join(f"{name_text(mod)} {quote(bytes(h).hex())}" for mod, h in hashes)
                 out.append(f"{ind}.modulehashes {quote(alg)} [{items}]")
             elif n.startswith("Unknown:"):
-                out.append(f"{ind}// attribute {n[8:]!r} ({len(v)} bytes) is not supported and was dropped")  # type: ignore[arg-type]
+                # An attribute jbgen does not interpret: carried verbatim.
+                out.append(f"{ind}.attribute {quote(n[8:])} {quote(bytes(v).hex())}")  # type: ignore[arg-type]
             else:
                 raise ClassFormatError(f"cannot print attribute {n}")
 
@@ -594,6 +595,8 @@ def _used_labels(code: m.Code, debug: bool) -> set[m.Label]:
         for lv in code.locals:
             used.update((lv.start, lv.end))
     for a in code.attributes:
+        if not a.name.endswith("TypeAnnotations"):
+            continue
         for ta in a.value or ():  # type: ignore[attr-defined]
             stack = list(ta.target_info)
             while stack:

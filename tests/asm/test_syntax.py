@@ -101,3 +101,14 @@ def _same_modulo_labels(a: m.MethodDef, b: m.MethodDef) -> bool:
     y = m.ClassDef("x", 0, None, methods=[b])
     diff = first_difference(x, y)
     return diff is None or "part 3" in diff  # only the debug tables differ
+
+
+def test_uninterpreted_attributes_travel_verbatim() -> None:
+    cls = parse(EVERYTHING)
+    cls.attributes.append(m.Attribute("Unknown:Vendor", b"\x00\x01\xff"))
+    code = _method(cls, "max").code
+    assert code is not None
+    code.attributes.append(m.Attribute("Unknown:Profile", b"\x07"))
+    text = print_class(cls)
+    assert '.attribute "Vendor" "0001ff"' in text
+    assert first_difference(cls, parse(text)) is None

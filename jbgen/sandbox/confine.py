@@ -233,6 +233,7 @@ def landlock(workdir: str, read_paths: Iterable[str]) -> dict[str, object]:
     if fd < 0:
         report["landlock_error"] = os.strerror(ctypes.get_errno())
         return report
+    skipped: list[str] = []
     try:
         read = _FS_READ_FILE | _FS_READ_DIR
         everything_here = attr.fs & ~(_FS_EXECUTE | _FS_MAKE_CHAR | _FS_MAKE_BLOCK)
@@ -249,7 +250,7 @@ def landlock(workdir: str, read_paths: Iterable[str]) -> dict[str, object]:
                 rights &= attr.fs
                 rule = _PathBeneath(rights, pfd)
                 if c.syscall(_SYS_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
-                    report.setdefault("landlock_skipped", []).append(path)  # type: ignore[union-attr]
+                    skipped.append(path)
             finally:
                 os.close(pfd)
         if c.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
@@ -260,6 +261,8 @@ def landlock(workdir: str, read_paths: Iterable[str]) -> dict[str, object]:
             return report
     finally:
         os.close(fd)
+    if skipped:
+        report["landlock_skipped"] = skipped
     report.update(fs_confined=True, exec_denied=True, tcp_denied=abi >= 4, signals_scoped=abi >= 6)
     return report
 

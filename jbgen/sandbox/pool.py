@@ -118,6 +118,7 @@ class _Worker:
         self.dead = False
         self.java = ""
         self.startup_s = 0.0
+        self.phases: dict[str, float] = {}  # the worker's start-up, phase by phase (seconds)
         self.confinement = Confinement()
         self.runner_bytes: bytes | None = None
         self._reader = protocol.Reader()
@@ -187,6 +188,8 @@ class _Worker:
         self.ready = True
         self.java = str(msg.get("java", ""))
         self.startup_s = float(msg.get("startup_s", 0.0))
+        phases = msg.get("phases")
+        self.phases = {str(k): float(v) for k, v in phases.items()} if isinstance(phases, dict) else {}
         rep = msg.get("confinement") or {}
         self.confinement = Confinement(
             landlock_abi=int(rep.get("landlock_abi", 0)) if rep.get("fs_confined") else 0,
@@ -301,7 +304,7 @@ class _Worker:
 
     def send(self, msg: dict) -> None:
         try:
-            protocol.send(self._req_w, msg)  # type: ignore[arg-type]
+            protocol.send(self._req_w, msg)
         except (OSError, TypeError) as exc:
             raise _Died(self._death(f"the worker's pipe broke ({exc})"), None) from None
 
@@ -348,7 +351,7 @@ class _Worker:
                 self._drain(ready)
             if self._resp_r in ready:
                 try:
-                    data = os.read(self._resp_r, 1 << 20)  # type: ignore[arg-type]
+                    data = os.read(self._resp_r, 1 << 20)
                 except (OSError, TypeError):
                     data = b""
                 if not data:
@@ -505,7 +508,9 @@ class Session:
         w.output_limit = self.limits.output_limit
         self._worker, self._sid = w, sid
         if first:
-            errors = reply.get("errors") if isinstance(reply.get("errors"), list) else []
+            errors = reply.get("errors")
+            if not isinstance(errors, list):
+                errors = []
             self._diagnostics = [self._link_diagnostic(e) for e in errors if isinstance(e, dict)]
 
     def _link_diagnostic(self, e: dict) -> Diagnostic:
@@ -675,7 +680,7 @@ class Session:
                 results = reply.get("results")
                 if reply.get("op") != "ran" or not isinstance(results, list) or len(results) != n:
                     died = _Died("the worker broke the protocol: bad results", None)
-                    self._worker.kill()
+                    w.kill()
                 else:
                     oom = False
                     for e, r in zip(batch_entries, results, strict=True):
@@ -785,7 +790,7 @@ class Session:
         if r[0] == 0 and len(r) == 2:
             try:
                 value = decoder(ret)(r[1])
-            except (ValueError, TypeError, OverflowError, KeyError, IndexError):
+            except Exception:  # anything a compromised worker could craft (deep tags too)
                 return self._crash(call, "the worker sent a malformed value")
             return returned(value, call)  # its detail is made when read
         shown = self._show(call)

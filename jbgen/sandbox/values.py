@@ -412,7 +412,7 @@ def render_call(call: object) -> str:
     try:
         params, _ = parse_method_descriptor(desc)
     except ValueError:
-        params = []
+        params = ()
     shown = [render_value(a, params[i] if i < len(params) else None) for i, a in enumerate(args)]
     name = "new" if method == "<init>" else method
     return f"{name}({', '.join(shown)})"

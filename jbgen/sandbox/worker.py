@@ -142,8 +142,9 @@ class Worker:
         if now["thread"] != base["thread"]:
             changed.append("batch thread")
         if now["values"] != base["values"]:
-            keys = sorted(k for k in set(now["values"]) | set(base["values"])  # type: ignore[call-overload]
-                          if now["values"].get(k) != base["values"].get(k))  # type: ignore[union-attr]
+            new, old = now["values"], base["values"]
+            assert isinstance(new, dict) and isinstance(old, dict)
+            keys = sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k))
             changed.append("system properties " + ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else ""))
         if now["tz"] != base["tz"]:
             changed.append("default time zone")
@@ -598,8 +599,12 @@ def _assemble_runner() -> bytes:
     from jbgen.api import assemble_text
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "BatchRunner.jbasm")
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise RuntimeError(f"{path} is missing: the jbgen package was installed without its "
+                           "package data (jbgen/sandbox/*.jbasm)") from None
     (assembled,) = assemble_text(text, path)
     return assembled.data
 
@@ -621,6 +626,14 @@ def main(argv: list[str] | None = None) -> None:
 
     if not confine.parent_alive(a.parent):
         os._exit(0)
+    phases: dict[str, float] = {}
+
+    def phase(name: str, since: list[float] = [t0]) -> None:  # noqa: B006 (a running clock)
+        now = time.monotonic()
+        phases[name] = round(now - since[0], 4)
+        since[0] = now
+
+    phase("python")
     report: dict[str, object] = {"rlimits": confine.set_rlimits(a.fsize, a.data)}
     # Everything the worker imports later must be readable once it is confined;
     # import it now, while nothing is restricted.
@@ -637,21 +650,26 @@ def main(argv: list[str] | None = None) -> None:
     else:
         import jbgen.api  # noqa: F401
         import jbgen.asm.assemble  # noqa: F401
+    phase("imports")
     if a.confine:
         report["network_namespace"] = confine.no_network()
         report.update(confine.landlock(os.getcwd(), confine.default_read_paths() + list(a.read)))
+    phase("confine")
     try:
         jvm.start()
     except Exception as exc:
         protocol.send(a.wfd, {"op": "failed", "message": f"cannot start the JVM: {exc}"})
         os._exit(1)
+    phase("jvm")
     assembled = runner_bytes is None
     if runner_bytes is None:
         runner_bytes = _assemble_runner()
+        phase("assemble")
     mm = mmap.mmap(a.progress, _PROGRESS.size)
     worker = Worker(a.rfd, a.wfd, mm, a.stack_kb, runner_bytes, a.parent)
+    phase("helper")
     ready = {"op": "ready", "pid": os.getpid(), "java": jvm.java_version(), "confinement": report,
-             "startup_s": round(time.monotonic() - t0, 4)}
+             "startup_s": round(time.monotonic() - t0, 4), "phases": phases}
     if assembled:
         ready["runner"] = base64.b64encode(runner_bytes).decode("ascii")
     protocol.send(a.wfd, ready)

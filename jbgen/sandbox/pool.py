@@ -130,7 +130,12 @@ class _Worker:
         os.chmod(self.workdir, 0o700)
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
-        self._progress_fd = os.memfd_create("jbgen-progress", 0)
+        if hasattr(os, "memfd_create"):
+            self._progress_fd = os.memfd_create("jbgen-progress", 0)
+        else:  # not Linux: an unlinked file does the same
+            fd, path = tempfile.mkstemp(prefix="jbgen-progress-")
+            os.unlink(path)
+            self._progress_fd = fd
         os.ftruncate(self._progress_fd, _PROGRESS.size)
         self.progress = mmap.mmap(self._progress_fd, _PROGRESS.size)
         # stdout and stderr: pipes the parent drains whenever it waits for the

@@ -1,7 +1,7 @@
 """Shared fixtures of the sandbox tests: fake secrets, one warm pool, assembled test classes.
 
-Every worker any test starts is killed by the end of the session, and the
-session fails if one is left running (``no_stray_workers``).
+Every worker a test module starts is killed when the module ends, and the
+module's last test fails if one is left running.
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def live_workers() -> list[int]:
     return pids
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def secrets():
-    """The fake credentials, in os.environ for the whole session."""
+    """The fake credentials, in os.environ while a sandbox test module runs (only: other
+    modules, the synthesizer's among them, must not see a fake API key)."""
     saved = {k: os.environ.get(k) for k in FAKE_SECRETS}
     os.environ.update(FAKE_SECRETS)
     yield FAKE_SECRETS
@@ -64,16 +65,16 @@ def secrets():
             os.environ[k] = v
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pool(secrets):
-    """One pool for the whole test session (workers are reused, as in production)."""
+    """One pool per test module (workers are reused across its tests, as in production)."""
     p = WorkerPool(max_idle=1)
     yield p
     p.close()
     assert live_workers() == [], "sandbox workers left running"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def confinement(pool):
     return pool.confinement(FAST)
 

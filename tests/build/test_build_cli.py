@@ -221,3 +221,21 @@ def test_synth_claude_without_a_key_exits_6(tmp_path) -> None:
     code, _, err = cli(str(src), "--synth", "claude", "-o", str(tmp_path / "out"))
     assert code == 6
     assert "ANTHROPIC_API_KEY" in err
+
+
+def test_docs_show_the_real_lock_and_json_shapes(built) -> None:
+    """docs/build.md's lock and --json examples have exactly the keys a build writes."""
+    import re
+
+    from tests.build.conftest import ROOT
+
+    _, out, doc = built
+    blocks = re.findall(r"```json\n(.*?)```", (ROOT / "docs" / "build.md").read_text(), re.S)
+    lock_doc, json_doc = json.loads(blocks[0]), json.loads(blocks[1])
+    real = json.loads((out / "jbgen.lock").read_text())
+    assert set(lock_doc) == set(real)
+    assert set(lock_doc["contracts"]["com.example.Abs"]) == set(real["contracts"]["com.example.Abs"])
+    assert set(json_doc) == set(doc)
+    assert set(json_doc["contracts"][0]) == set(doc["contracts"][0])
+    assert set(json_doc["summary"]) == set(doc["summary"])
+    assert set(json_doc["contracts"][0]["attempts"][0]) == set(doc["contracts"][0]["attempts"][0])

@@ -71,3 +71,37 @@ def test_replay_rebuilds_the_bundled_examples_byte_identically(tmp_path: Path) -
         names = zf.namelist()
     assert names[0] == "META-INF/MANIFEST.MF" and names[1:] == sorted(names[1:])
     assert len(names) == 1 + len(lock["contracts"])
+
+
+@pytest.mark.slow
+def test_the_readme_command_builds_every_bundled_contract(tmp_path: Path) -> None:
+    """The README's first set-up command, after `pip install -e .`, in a copy of the project's folders."""
+    import os
+    import re
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.build.conftest import ROOT
+
+    first = re.findall(r"```sh\n(pip install [^\n]+)\n```", (ROOT / "README.md").read_text())[0]
+    install, command = first.split(" && ", 1)
+    assert install == "pip install -e ."
+    args = shlex.split(command)
+    assert args[:2] == ["jbgen", "build"]
+    shutil.copytree(CONTRACTS, tmp_path / "contracts")
+    shutil.copytree(SESSIONS, tmp_path / "fixtures" / "sessions")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env["PYTHONPATH"] = str(ROOT)
+    r = subprocess.run([sys.executable, "-m", "jbgen.cli", *args[1:]], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lock = json.loads((tmp_path / "build" / "jbgen.lock").read_text())["contracts"]
+    assert len(lock) == len(find_contracts([str(CONTRACTS)]))
+    by = {name: e["synthesizer"] for name, e in lock.items()}
+    # The search's easy ones are always its own; what it cannot handle is always replayed.
+    for name in ("Abs", "Max", "Sign", "FloorDiv", "Bits", "ArraySum"):
+        assert by[f"com.example.{name}"] == "search", name
+    for name in ("Palindrome", "Reverse", "Temperature", "IntStack", "BoundedCounter"):
+        assert by[f"com.example.{name}"] == "replay", name

@@ -10,6 +10,7 @@ the backstop that does not depend on the worker's cooperation.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import itertools
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +105,48 @@ def _data_limit(limits: Limits) -> int:
     return (limits.heap_mb + _NATIVE_MB) << 20
 
 
+_WORKDIR_PREFIX = "jbgen-worker-"
+
+
+def _tmp_root() -> str:
+    root = tempfile.gettempdir()
+    return "/tmp" if any(c.isspace() for c in root) else root  # the JVM options are split on whitespace
+
+
+def sweep_stale_workdirs() -> int:
+    """Remove the work folders of jbgen processes that died without closing their pools.
+
+    A worker cannot remove its own folder (Landlock gives it no rights on the
+    folder above), and a parent killed with SIGKILL cannot either.  Folders are
+    named ``jbgen-worker-<parent pid>-*``; those of a parent that no longer
+    exists (and owned by this user) go.  Returns how many were removed.
+    """
+    root = _tmp_root()
+    removed = 0
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return 0
+    for e in entries:
+        if not e.name.startswith(_WORKDIR_PREFIX):
+            continue
+        pid_text = e.name[len(_WORKDIR_PREFIX):].split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        try:
+            if e.stat(follow_symlinks=False).st_uid != os.getuid() or not e.is_dir(follow_symlinks=False):
+                continue
+            os.kill(int(pid_text), 0)
+            continue  # the parent lives (or its pid was reused): leave it
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OSError):
+            continue
+        shutil.rmtree(e.path, ignore_errors=True)
+        removed += 1
+    return removed
+
+
 class _Worker:
     """One worker process and the parent's ends of its pipes, output files and progress memory."""
 
@@ -123,10 +167,9 @@ class _Worker:
         self.runner_bytes: bytes | None = None
         self._reader = protocol.Reader()
         self._sids = itertools.count(1)
-        tmp_root = tempfile.gettempdir()
-        if any(c.isspace() for c in tmp_root):
-            tmp_root = "/tmp"  # the JVM options are split on whitespace
-        self.workdir = tempfile.mkdtemp(prefix="jbgen-worker-", dir=tmp_root)  # mode 0700
+        tmp_root = _tmp_root()
+        # The parent's pid in the name: a later pool removes the folders of dead parents.
+        self.workdir = tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-", dir=tmp_root)  # mode 0700
         os.chmod(self.workdir, 0o700)
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
@@ -902,6 +945,8 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self.started = 0  # workers started, for tests and benchmarks
+        sweep_stale_workdirs()
+        _open_pools.add(self)
 
     @staticmethod
     def _key(limits: Limits, classpath: Sequence[str]) -> tuple:
@@ -1015,9 +1060,21 @@ class WorkerPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
+    def __del__(self) -> None:  # (and _close_all_pools at exit)
         try:
             if not self._closed:
                 self.close()
         except Exception:
             pass
+
+
+# Pools that a program forgot to close are closed when it exits, so that no work
+# folder stays behind (the workers themselves exit when their pipe closes).
+_open_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all_pools() -> None:
+    for p in list(_open_pools):
+        with contextlib.suppress(Exception):
+            p.close()

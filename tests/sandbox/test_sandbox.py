@@ -352,5 +352,52 @@ def test_workers_exit_when_jbgen_is_killed(tmp_path):
         else:
             os.killpg(pid, signal.SIGKILL)
             raise AssertionError("the worker outlived jbgen by 10 s")
+        # Its folder stays behind (nobody alive may remove it) until a pool sweeps it.
+        from jbgen.sandbox.pool import _WORKDIR_PREFIX, _tmp_root, sweep_stale_workdirs
+
+        mine = f"{_WORKDIR_PREFIX}{victim.pid}-"
+        assert any(n.startswith(mine) for n in os.listdir(_tmp_root()))
+        assert sweep_stale_workdirs() >= 1
+        assert not any(n.startswith(mine) for n in os.listdir(_tmp_root()))
     finally:
         victim.kill()
+
+
+def test_a_pool_left_open_is_closed_at_exit(tmp_path):
+    """A program that forgets WorkerPool.close() leaves neither workers nor folders."""
+    import os
+    import subprocess
+    import sys
+
+    from jbgen.sandbox.pool import _WORKDIR_PREFIX, _tmp_root
+
+    script = tmp_path / "forgetful.py"
+    script.write_text(
+        "import os\n"
+        "from jbgen.api import assemble_text\n"
+        "from jbgen.sandbox import Call, WorkerPool\n"
+        f"(a,) = assemble_text(open({str(ROOT / 'tests/sandbox/data/Values.jbasm')!r}).read(), 'V.jbasm')\n"
+        "pool = WorkerPool()\n"
+        "s = pool.session({'sbx.Values': a.data})\n"
+        "print(os.getpid(), s._worker.proc.pid, s.run([Call('i', '(I)I', (7,))])[0].value, flush=True)\n"
+    )
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    parent, worker, value = p.stdout.split()
+    assert value == "7", p.stderr
+    assert not any(n.startswith(f"{_WORKDIR_PREFIX}{parent}-") for n in os.listdir(_tmp_root()))
+    deadline = time.monotonic() + 10
+    while _alive(int(worker)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(int(worker))
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -194,7 +194,7 @@ _ALL_FLAG_WORDS = frozenset(w for t in _FLAG_TABLES.values() for w in t) | {
 _KINDS = ("class", "interface", "module")
 
 CLASS_DIRECTIVES = {
-    ".version", ".import", ".flags", ".source", ".signature", ".innerclass", ".innerclasses",
+    ".noconstructor", ".version", ".import", ".flags", ".source", ".signature", ".innerclass", ".innerclasses",
     ".enclosing", ".nesthost", ".nestmembers", ".permits", ".record", ".component",
     ".deprecated", ".synthetic", ".sourcedebugextension", ".sourceid", ".compilationid",
     ".module", ".requires", ".exports", ".opens", ".uses", ".provides", ".packages",
@@ -746,6 +746,7 @@ class Parser:
         class_attrs: list[m.Attribute] = []
         pending: list[m.Attribute] = []
         explicit_flags: int | None = None
+        no_constructor = False
         record: m.Attribute | None = None
         module: dict | None = None
         for idx, toks in pre:
@@ -771,6 +772,9 @@ class Parser:
                     except ValueError:
                         raise _Err(f"bad flags `{ft.text}`", ft.col) from None
                     c.end()
+                elif d == ".noconstructor":
+                    c.end()
+                    no_constructor = True
                 elif d == ".record":
                     c.end()
                     class_attrs.extend(pending)
@@ -806,6 +810,8 @@ class Parser:
         if explicit_flags is not None:
             cls.flags = explicit_flags
         end = self._body(cls, header_idx + 1)
+        if not no_constructor and not cls.flags & (m.ACC_INTERFACE | m.ACC_MODULE):
+            _add_default_constructor(cls)
         return cls, end
 
     def _cur(self, line: str) -> Cur:
@@ -1770,6 +1776,24 @@ class Parser:
         code = st.code
         code.attributes = _merge_annotation_attrs(code.attributes)
         st.meth.code = code
+
+
+def _add_default_constructor(cls: m.ClassDef) -> None:
+    """A class written without a constructor gets Java's default one: ``super()``, public.
+
+    ``.noconstructor`` above the header keeps a class without any (the
+    disassembler prints it for the rare class file that has none).
+    """
+    if any(md.name == "<init>" for md in cls.methods) or cls.super_name is None:
+        return
+    code = m.Code(
+        [
+            m.Insn("aload_0", (), cls.line),
+            m.Insn("invokespecial", (m.MemberRef("method", cls.super_name, "<init>", "()V"),), cls.line),
+            m.Insn("return", (), cls.line),
+        ]
+    )
+    cls.methods.insert(0, m.MethodDef(m.ACC_PUBLIC, "<init>", "()V", code, [], None, cls.line))
 
 
 def _push(v: m.Loadable, line: int) -> list[m.Insn]:

@@ -307,6 +307,9 @@ class _Printer:
     def print(self) -> str:
         cls = self.cls
         out = self.out
+        if not cls.flags & (m.ACC_INTERFACE | m.ACC_MODULE) and not any(md.name == "<init>" for md in cls.methods):
+            # The parser would add Java's default constructor to a class without one.
+            out.append(".noconstructor")
         if (cls.major, cls.minor) != (DEFAULT_MAJOR, 0):
             out.append(f".version {cls.major}" + (f".{cls.minor}" if cls.minor else ""))
         self.attributes(cls.attributes, "")

@@ -112,3 +112,18 @@ def test_uninterpreted_attributes_travel_verbatim() -> None:
     text = print_class(cls)
     assert '.attribute "Vendor" "0001ff"' in text
     assert first_difference(cls, parse(text)) is None
+
+
+def test_default_constructor_is_added_and_noconstructor_keeps_none() -> None:
+    cls = parse("public class demo.P extends java.util.AbstractList {\n}\n")
+    ctor = _method(cls, "<init>")
+    assert ctor.flags == m.ACC_PUBLIC and ctor.descriptor == "()V"
+    assert _insns(ctor) == [
+        ("aload_0", ()),
+        ("invokespecial", (m.MemberRef("method", "java/util/AbstractList", "<init>", "()V"),)),
+        ("return", ()),
+    ]
+    bare = parse(".noconstructor\npublic class demo.P {\n}\n")
+    assert bare.methods == []
+    assert print_class(bare).startswith(".noconstructor\n")
+    assert parse("public interface demo.I {\n}\n").methods == []

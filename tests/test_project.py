@@ -33,3 +33,16 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_ruff_clean() -> None:
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "jbgen", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_every_data_file_of_the_package_is_installed() -> None:
+    """A non-editable install ships only what package-data lists: every non-Python file must match."""
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["jbgen"]
+    pkg = ROOT / "jbgen"
+    data = [p.relative_to(pkg).as_posix() for p in pkg.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    missing = [d for d in data if not any(fnmatch.fnmatch(d, g) for g in globs)]
+    assert not missing, f"add to [tool.setuptools.package-data]: {missing}"

@@ -36,7 +36,7 @@ def _fence(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"
 
 
-def _attempt_md(n: int, a: Attempt, loop: LoopResult) -> list[str]:
+def _attempt_md(n: int, a: Attempt, loop: LoopResult, shown: object = None) -> list[str]:
     head = f"### Attempt {n}: {a.synthesizer}" + (f" ({a.model})" if a.model else "")
     out = [head, ""]
     if a.skipped:
@@ -58,10 +58,13 @@ def _attempt_md(n: int, a: Attempt, loop: LoopResult) -> list[str]:
         out += facts + [""]
         if p.malformed:
             out += [f"The reply could not be used: {p.malformed}", ""]
-        if p.jbasm is not None:
-            out += ["Candidate:", "", _fence(p.jbasm, "jbasm"), ""]
-        if ev.report:
-            out += ["Checks:", "", _fence(ev.report, "text"), ""]
+        if r is shown:
+            out += ["Candidate and checks: as above.", ""]
+        else:
+            if p.jbasm is not None:
+                out += ["Candidate:", "", _fence(p.jbasm, "jbasm"), ""]
+            if ev.report:
+                out += ["Checks:", "", _fence(ev.report, "text"), ""]
         if r.feedback_text is not None:
             out += ["Repair turn (what the synthesizer is sent about this round):", "", _fence(r.feedback_text, "text"),
                     ""]
@@ -107,7 +110,7 @@ def contract_report(o: ContractOutcome, artifact_rel: str | None) -> str:
     if loop is not None and loop.attempts:
         lines += ["## Transcript", ""]
         for n, a in enumerate(loop.attempts, 1):
-            lines += _attempt_md(n, a, loop)
+            lines += _attempt_md(n, a, loop, best[1] if best is not None else None)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

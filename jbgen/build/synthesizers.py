@@ -22,7 +22,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jbgen.contract.model import Contract
 from jbgen.errors import SynthesisError, UsageError
 from jbgen.synth.protocol import Proposal, SynthesisUnavailable, Synthesizer, SynthRequest, Usage
 
@@ -67,8 +66,7 @@ class SearchSynthesizer:
             assert result.text is not None
             # The programs, as Java: deterministic (no timings), so reports stay reproducible.
             notes = "; ".join(f"{key}: {r.program}" for key, r in result.results.items())
-            text = with_default_constructor(result.text, c)
-            return Proposal(self.name, None, request.round, jbasm=text, notes=notes, usage=Usage())
+            return Proposal(self.name, None, request.round, jbasm=result.text, notes=notes, usage=Usage())
         if result.skipped:
             why = "; ".join(f"{key}: {reason}" for key, reason in result.skipped.items())
             raise SearchUnsupported(
@@ -83,27 +81,6 @@ class SearchSynthesizer:
             f"{c.path}: the search synthesizer found no program for {c.binary_name} within "
             f"{self.time_limit:g} s ({missed})"
         )
-
-
-def with_default_constructor(text: str, contract: Contract) -> str:
-    """The class text with a public no-argument constructor when instance methods need one.
-
-    The search lowers methods only, and the assembler adds no constructor of
-    its own, so a class with instance methods (``Max implements
-    IntBinaryOperator``) could not be instantiated by the tests.  The text is
-    left alone when it already has a constructor or every method is static.
-    """
-    if all(m.static for m in contract.methods) or "<init>(" in text:
-        return text
-    lines = text.split("\n")
-    head = next((i for i, ln in enumerate(lines) if ln.rstrip().endswith("{")), None)
-    if head is None:
-        return text
-    sup = contract.superclass.replace("/", ".")
-    sup = sup.removeprefix("java.lang.") if sup.count(".") == 2 and sup.startswith("java.lang.") else sup
-    ctor = ["    public <init>() {", "        aload this", f"        invokespecial {sup}.<init>()void",
-            "        return", "    }"]
-    return "\n".join(lines[: head + 1] + ctor + lines[head + 1 :])
 
 
 @dataclass

@@ -15,7 +15,6 @@ from jbgen.build.synthesizers import (
     SearchSynthesizer,
     SearchUnsupported,
     make_synthesizers,
-    with_default_constructor,
 )
 from jbgen.contract import load_contract
 from jbgen.errors import OutOfDateError, SynthesisError, UsageError
@@ -151,14 +150,3 @@ def test_search_adapter() -> None:
         s.propose(SynthRequest(abs_, budget=Budget()).next_round(p, [TestFeedback(())]))
     with pytest.raises(SearchUnsupported, match="has state"):
         s.propose(SynthRequest(load_contract(CONTRACTS / "int-stack.toml"), budget=Budget()))
-
-
-def test_a_default_constructor_for_instance_methods() -> None:
-    mx = load_contract(CONTRACTS / "max.toml")
-    text = "public final class com.example.Max implements java.util.function.IntBinaryOperator {\n}\n"
-    out = with_default_constructor(text, mx)
-    assert out.splitlines()[1:6] == ["    public <init>() {", "        aload this",
-                                     "        invokespecial Object.<init>()void", "        return", "    }"]
-    assert with_default_constructor(out, mx) == out
-    abs_ = load_contract(CONTRACTS / "abs.toml")
-    assert with_default_constructor("public final class com.example.Abs {\n}\n", abs_).count("<init>") == 0

@@ -138,7 +138,11 @@ def start() -> JavaHome:
             flags.extend(extra.split())
         with _quiet_stderr():
             try:
-                jpype.startJVM(str(home.libjvm), *flags, convertStrings=False)
+                # interrupt=False: without it JPype installs its own SIGINT handler and
+                # Ctrl-C kills the process at once, skipping jbgen's cleanup (the
+                # build's journal, the sandbox workers); with it, Ctrl-C stays a
+                # KeyboardInterrupt that the CLI turns into exit 130.
+                jpype.startJVM(str(home.libjvm), *flags, convertStrings=False, interrupt=False)
             except (OSError, RuntimeError) as exc:
                 raise JvmError(f"cannot start the JVM from {home.home}: {exc}") from None
         import jpype.imports  # noqa: F401  (enables `from java.x import Y`)

@@ -318,12 +318,18 @@ def test_closing_a_pool_leaves_no_worker(secrets):
     assert not pids & set(live_workers())
 
 
-def test_workers_exit_when_jbgen_is_killed(tmp_path):
+def test_workers_exit_when_jbgen_is_killed(tmp_path, monkeypatch):
     """A jbgen process that dies (SIGKILL) mid-batch leaves no worker behind."""
     import os
     import signal
     import subprocess
     import sys
+    import tempfile
+
+    # A private temp root, so that no other pool on the machine sweeps the folder first.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
 
     script = tmp_path / "victim.py"
     script.write_text(
@@ -336,7 +342,8 @@ def test_workers_exit_when_jbgen_is_killed(tmp_path):
         "print(s._worker.proc.pid, flush=True)\n"
         "s.run([Call('spin', '(I)I', (-1,))])\n"
     )
-    victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                              env={**os.environ, "TMPDIR": str(private)})
     try:
         pid = int(victim.stdout.readline())
         time.sleep(0.5)  # the batch is running

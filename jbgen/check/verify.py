@@ -235,19 +235,18 @@ def _linkable(name: str | None) -> bool:
 
 
 class _Staged:
-    """The classes under test written to a private folder under their binary names.
-
-    Both later checks read from it: ``ClassFile.verify`` through a class
-    hierarchy resolver that parses these class files (and the class path), and
-    the link check through a throwaway ``URLClassLoader``.
+    """The classes under test written to a private folder under their binary names,
+    for the link check's throwaway ``URLClassLoader`` (only classes a user
+    class loader may define are written).
     """
 
     def __init__(self, inputs: Sequence[ClassInput], classpath: Sequence[str]) -> None:
         self.dir = tempfile.mkdtemp(prefix="jbgen-verify-")
         self.classpath = list(classpath)
         for inp in inputs:
-            if inp.name is None or inp.name.endswith("module-info"):
+            if not _linkable(inp.name):
                 continue
+            assert inp.name is not None
             dest = os.path.join(self.dir, *inp.name.split("/")) + ".class"
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             with open(dest, "wb") as fh:
@@ -260,17 +259,33 @@ class _Staged:
         URL = jpype.JClass("java.net.URL")
         return jpype.JArray(URL)([File(p).toURI().toURL() for p in [self.dir, *self.classpath]])
 
-    def classfile(self) -> object:
-        """A ``ClassFile`` whose resolver parses the staged classes, the class path, then the JDK."""
-        from jbgen.asm._jdk import jdk
-
-        J = jdk()
-        loader = J.URLClassLoader(self.urls(), None)
-        resolver = J.ClassHierarchyResolver.ofResourceParsing(loader).orElse(J.ClassHierarchyResolver.defaultResolver())
-        return J.ClassFile.of(J.ClassHierarchyResolverOption.of(resolver.cached()))
-
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _verifier(parsed: Sequence[m.ClassDef | None], classpath: Sequence[str]) -> object:
+    """A ``ClassFile`` whose resolver knows the classes under test, then the class path and the JDK.
+
+    The classes under test are described from their parsed models (no files,
+    no class loading); the class path's classes are found by parsing their
+    class files; the JDK's own through its default resolver, all cached.
+    """
+    from jbgen.asm._jdk import jdk
+    from jbgen.asm.assemble import make_resolver
+
+    J = jdk()
+    interfaces = J.ArrayList()
+    supers = J.HashMap()
+    for cls in parsed:
+        if cls is None or cls.name.endswith("module-info"):
+            continue
+        desc = J.ClassDesc.ofInternalName(cls.name)
+        if cls.flags & m.ACC_INTERFACE:
+            interfaces.add(desc)
+        elif cls.super_name is not None:
+            supers.put(desc, J.ClassDesc.ofInternalName(cls.super_name))
+    resolver = J.ClassHierarchyResolver.of(interfaces, supers).orElse(make_resolver(classpath))
+    return J.ClassFile.of(J.ClassHierarchyResolverOption.of(resolver))
 
 
 def link(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), staged: _Staged | None = None) -> dict[int, list[Diagnostic] | None]:
@@ -368,16 +383,12 @@ def verify_classes(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), 
         rep.diagnostics.extend(diags)
         reports.append(rep)
         parsed.append(cls)
-    staged = _Staged(inputs, classpath)
-    try:
-        return _checks(inputs, parsed, reports, classpath, staged, link_check, policy)
-    finally:
-        staged.close()
+    return _checks(inputs, parsed, reports, classpath, link_check, policy)
 
 
 def _checks(inputs: Sequence[ClassInput], parsed: list[m.ClassDef | None], reports: list[CheckReport],
-            classpath: Sequence[str], staged: _Staged, link_check: bool, policy: Policy | None) -> list[CheckReport]:
-    cf = staged.classfile() if any(c is not None and c.major >= 50 for c in parsed) else None
+            classpath: Sequence[str], link_check: bool, policy: Policy | None) -> list[CheckReport]:
+    cf = _verifier(parsed, classpath) if any(c is not None and c.major >= 50 for c in parsed) else None
     for inp, cls, rep in zip(inputs, parsed, reports, strict=True):
         if cls is None:
             rep.checks["classfile-verify"] = "skipped"
@@ -400,7 +411,7 @@ def _checks(inputs: Sequence[ClassInput], parsed: list[m.ClassDef | None], repor
             rep.checks["policy"] = "failed" if diags else "ok"
             rep.diagnostics.extend(diags)
     if link_check:
-        linked = link(inputs, classpath, staged)
+        linked = link(inputs, classpath)
         for i, rep in enumerate(reports):
             res = linked.get(i)
             if res is None:

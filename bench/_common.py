@@ -26,6 +26,8 @@ WORK = BENCH / ".work"
 JAVA_BASE = WORK / "java.base"
 RESULTS = WORK / "results"
 _MARKER = ".complete"
+# When this benchmark started, and the machine's load then (others may share the cores).
+_START = (_dt.datetime.now(_dt.UTC), os.getloadavg())
 
 
 # ----------------------------------------------------------------------------- corpus
@@ -138,14 +140,15 @@ def environment() -> dict[str, object]:
         r = subprocess.run(["javap", "-version"], capture_output=True, text=True)
         javap = (r.stdout or r.stderr).strip()
     return {
-        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _START[0].strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
         "cpu": cpu,
         "os": platform.platform(),
         "python": platform.python_version(),
         "jdk": jdk_version(),
         "javap": javap,
-        "loadavg": os.getloadavg(),
+        "loadavg": _START[1],
+        "loadavg_end": os.getloadavg(),
     }
 
 

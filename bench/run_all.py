@@ -35,8 +35,8 @@ def run(name: str, runs: int) -> int:
 
 def _env_line(doc: dict) -> str:
     e = doc["env"]
-    load = ", ".join(f"{x:.1f}" for x in e["loadavg"])
-    return (f"{e['date']}; {e['cores']} cores ({e['cpu']}), load average at start {load}; "
+    load = f"{e['loadavg'][0]:.1f} at the start, {e.get('loadavg_end', [float('nan')])[0]:.1f} at the end"
+    return (f"{e['date']}; {e['cores']} cores ({e['cpu']}), 1-minute load average {load}; "
             f"Python {e['python']}; embedded JDK {e['jdk']}; javap {e['javap'] or 'none'}")
 
 

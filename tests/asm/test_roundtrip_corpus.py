@@ -8,6 +8,8 @@ does the same on all cores and times it).
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from tests.conftest import java_base_classes, java_base_sample
@@ -15,9 +17,16 @@ from tests.conftest import java_base_classes, java_base_sample
 pytestmark = pytest.mark.usefixtures("jvm")
 
 
+@functools.cache
+def _verifier() -> object:
+    """One ClassFile for the session: a fresh one per class loses its cached class hierarchy."""
+    from jbgen.asm._jdk import jdk
+
+    return jdk().ClassFile.of()
+
+
 def _roundtrip(path: str, data: bytes) -> str | None:
     """None when the class round-trips and verifies, else the stage and reason."""
-    from jbgen.asm._jdk import jdk
     from jbgen.asm.assemble import assemble
     from jbgen.asm.equality import first_difference
     from jbgen.asm.parser import parse
@@ -34,7 +43,7 @@ def _roundtrip(path: str, data: bytes) -> str | None:
     diff = first_difference(cls, read_class(out, path))
     if diff is not None:
         return f"differs: {diff}"
-    errors = jdk().ClassFile.of().verify(out)
+    errors = _verifier().verify(out)  # type: ignore[attr-defined]
     if len(errors):
         return f"verify: {errors[0].getMessage()}"
     return None

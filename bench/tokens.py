@@ -254,10 +254,33 @@ def _short_lambda(text: str) -> str:
     return re.sub(r"lambda invokeStatic ([\w$.]+(\([^)]*\)\S+)) \2 \2$", r"lambda \1", text, flags=re.M)
 
 
+_TYPE_LETTER = {"int": "i", "boolean": "i", "byte": "i", "char": "i", "short": "i", "long": "l", "float": "f", "double": "d"}
+
+
 def _all(text: str) -> str:
-    for fn in (_today, _untyped, _no_local_decls, _no_descriptors, _imports, _short_lambda):
+    """Every variant but `no indent`; a local declared by its first store keeps that store typed."""
+    declared = re.findall(r"^\s+\.local (\S+) (\S+)", text, flags=re.M)
+    text = _no_local_decls(_untyped(_PUSH.sub(_push, text)))
+    for typ, name in declared:
+        letter = _TYPE_LETTER.get(typ, "a")
+        text = re.sub(rf"^(\s+)store {re.escape(name)}$", rf"\g<1>{letter}store {name}", text, count=1, flags=re.M)
+    for fn in (_no_descriptors, _imports, _short_lambda):
         text = fn(text)
     return text
+
+
+def _grouped_loads(text: str) -> str:
+    text = _all(text)
+    pat = re.compile(r"^(\s+)load ([^\n]+)\n\s+load (\S+)$", re.M)
+    while True:
+        new = pat.sub(r"\1load \2 \3", text)
+        if new == text:
+            return text
+        text = new
+
+
+def _with_inline_labels(fn: object) -> object:
+    return lambda t: _inline_labels(fn(t))  # type: ignore[operator]
 
 
 VARIANTS: list[tuple[str, str, object]] = [
@@ -270,7 +293,9 @@ VARIANTS: list[tuple[str, str, object]] = [
     ("no invoke descriptors", "`invokestatic Math.min` without `(int,int)int` when not overloaded (new syntax)", _no_descriptors),
     ("imports", "simple names for imported classes (a class-level `.import`, not counted)", _imports),
     ("short lambda", "`lambda Impl.m(int)int` when both method types equal the impl's (new syntax)", _short_lambda),
-    ("all but indent", "all of the above except `no indentation`", _all),
+    ("all but indent", "all of the above except `no indentation` (a local's first store stays typed)",
+     _with_inline_labels(_all)),
+    ("grouped loads", "and `load a b` for consecutive loads (new syntax)", _with_inline_labels(_grouped_loads)),
 ]
 
 

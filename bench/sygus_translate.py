@@ -783,3 +783,109 @@ def jvm_agrees(f: SygusFile, tr: Translation, program: Term, model: dict[str, in
     except JavaArithmeticException:
         want = THROWS
     return run(program, tr.problem.params, ins, tr.problem.returns) == want
+
+
+# ----------------------------------------------------------------------------- exhaustive check
+
+
+def bv_eval_vec(e: SExp, env: dict[str, np.ndarray], width: int) -> np.ndarray:
+    """SMT-LIB semantics of a bit-vector/Bool expression on many inputs (uint64 arrays, values < 2^width;
+    Bool as bool arrays).  For ``width`` <= 32, so products and sums stay exact modulo 2^64."""
+    assert width <= 32
+    m = np.uint64((1 << width) - 1)
+    if isinstance(e, str):
+        if e in env:
+            return env[e]
+        lit = literal(e)
+        if lit is None:
+            raise SygusError(f"unknown symbol {e}")
+        return np.asarray(bool(lit[0])) if lit[1] == BOOL else np.uint64(lit[0])
+    op = e[0]
+    a = [bv_eval_vec(x, env, width) for x in e[1:]]
+    w = np.uint64(width)
+    one = np.uint64(1)
+    if op == "ite":
+        return np.where(a[0], a[1], a[2])
+    if op in ("bvadd", "bvsub", "bvmul"):
+        f = {"bvadd": np.add, "bvsub": np.subtract, "bvmul": np.multiply}[op]
+        return f(a[0], a[1]) & m
+    if op == "bvneg":
+        return (np.uint64(0) - a[0]) & m
+    if op == "bvnot":
+        return ~a[0] & m
+    if op in ("bvand", "bvor", "bvxor"):
+        f = {"bvand": np.bitwise_and, "bvor": np.bitwise_or, "bvxor": np.bitwise_xor}[op]
+        return f(a[0], a[1])
+    if op in ("bvshl", "bvlshr", "bvashr"):
+        d = np.minimum(a[1], w)  # a distance >= width: 0, or the sign
+        if op == "bvshl":
+            return np.where(d >= w, np.uint64(0), (a[0] << np.minimum(d, w - one)) & m)
+        if op == "bvlshr":
+            return np.where(d >= w, np.uint64(0), a[0] >> np.minimum(d, w - one))
+        s = (a[0] << np.uint64(64 - width)).view(np.int64) >> np.int64(64 - width)  # sign-extended
+        return (s >> np.minimum(d, w - one).astype(np.int64)).view(np.uint64) & m
+    if op in ("bvudiv", "bvurem"):
+        safe = np.where(a[1] == 0, one, a[1])
+        if op == "bvudiv":
+            return np.where(a[1] == 0, m, a[0] // safe)
+        return np.where(a[1] == 0, a[0], a[0] % safe)
+    if op in ("bvsdiv", "bvsrem"):
+        sign = np.uint64(1 << (width - 1))
+        na, nb = (a[0] & sign) != 0, (a[1] & sign) != 0
+        ua = np.where(na, (np.uint64(0) - a[0]) & m, a[0])
+        ub = np.where(nb, (np.uint64(0) - a[1]) & m, a[1])
+        safe = np.where(ub == 0, one, ub)
+        if op == "bvsdiv":
+            q = np.where(ub == 0, m, ua // safe)
+            return np.where(na != nb, (np.uint64(0) - q) & m, q)
+        r = np.where(ub == 0, ua, ua % safe)
+        return np.where(na, (np.uint64(0) - r) & m, r)
+    if op == "=":
+        return a[0] == a[1]
+    if op == "distinct":
+        return a[0] != a[1]
+    if op == "not":
+        return ~np.asarray(a[0], bool)
+    if op in ("and", "or"):
+        if not a:
+            return np.asarray(op == "and")
+        f = np.logical_and if op == "and" else np.logical_or
+        out = np.asarray(a[0], bool)
+        for x in a[1:]:
+            out = f(out, x)
+        return out
+    if op == "=>":
+        return ~np.asarray(a[0], bool) | a[1]
+    if op in ("bvult", "bvule", "bvslt", "bvsle", "bvsge", "bvsgt", "bvuge", "bvugt"):
+        x, y = a[0], a[1]
+        if op[2] == "s":
+            bias = np.uint64(1 << (width - 1))
+            x, y = x ^ bias, y ^ bias
+        f = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}[op[3:]]
+        return f(x, y)
+    raise SygusError(f"bit-vector operator not supported: {op}")
+
+
+def exhaustive_check(f: SygusFile, ans: SmtAnswer, chunk: int = 1 << 22) -> tuple[bool, int | None] | None:
+    """Every input of a one-parameter 32-bit file, vectorized: (correct, first bad input), or None when the
+    file is not such a file.  The answer is read from its SMT-LIB text (JVM semantics spelled out)."""
+    from sygus_parse import parse_sexps
+
+    s = f.synth
+    if len(s.params) != 1 or s.params[0][1].kind != "BitVec" or s.params[0][1].width != 32 or len(f.vars) != 1:
+        return None
+    (name, _), = s.params
+    (var,) = f.vars
+    d_ans, d_ok = parse_sexps(ans.define)[0], parse_sexps(ans.ok)[0]
+    defines = dict(f.defines)
+    for d in (d_ans, d_ok):
+        assert isinstance(d, list)
+        defines[str(d[1])] = Define(str(d[1]), ((name, s.params[0][1]),), BOOL if d[3] == "Bool" else
+                                    s.params[0][1], d[4])
+    formula = expand(["and", *f.constraints, [f"{s.name}__ok", var]], defines)
+    for lo in range(0, 1 << 32, chunk):
+        xs = np.arange(lo, lo + chunk, dtype=np.uint64)
+        ok = bv_eval_vec(formula, {var: xs}, 32)
+        if not ok.all():
+            return False, int(xs[int(np.argmin(ok))])
+    return True, None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -20,7 +21,9 @@ from sygus_parse import SygusError, parse_file, parse_sexps, smt_size_of_define 
 from sygus_translate import (  # noqa: E402
     answer_smt,
     bv_eval,
+    bv_eval_vec,
     common_domain,
+    exhaustive_check,
     translate,
     verify_query,
 )
@@ -114,3 +117,24 @@ def test_clia_checker_and_spec() -> None:
 def test_sizes_of_cvc5_answers() -> None:
     text = "(\n(define-fun f ((x Int)) Int (let ((_let_1 (+ x 1))) (ite (> _let_1 0) _let_1 0)))\n)"
     assert smt_size_of_define(parse_sexps(text)) == 10  # let expanded: ite (> (+ x 1) 0) (+ x 1) 0
+
+
+def test_vectorized_and_scalar_smtlib_semantics_agree() -> None:
+    rng = np.random.default_rng(7)
+    edge = [0, 1, 2, 31, 32, 33, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE]
+    xs = np.array(edge + rng.integers(0, 1 << 32, 200).tolist(), np.uint64)
+    ys = np.array(edge[::-1] + rng.integers(0, 1 << 32, 200).tolist(), np.uint64)
+    for op in ("bvadd", "bvsub", "bvmul", "bvand", "bvor", "bvxor", "bvshl", "bvlshr", "bvashr", "bvudiv",
+               "bvurem", "bvsdiv", "bvsrem", "bvult", "bvslt"):
+        e = [op, "x", "y"]
+        got = bv_eval_vec(e, {"x": xs, "y": ys}, 32)
+        want = [bv_eval(e, {"x": int(a), "y": int(b)}, 32, jvm=False) for a, b in zip(xs, ys, strict=True)]
+        assert [int(v) for v in got] == want, op
+
+
+@needs_files
+def test_exhaustive_check_finds_a_wrong_answer() -> None:
+    hd01 = parse_file(next(p for p in FILES if p.name == "hd-01-d1-prog.sl"))
+    x = var("x", JType.INT)
+    wrong = answer_smt(hd01, app("iand", x, app("iadd", x, const(1, JType.INT))))
+    assert exhaustive_check(hd01, wrong, chunk=1 << 12) == (False, 2)  # 2 & 3 != 2 & 1

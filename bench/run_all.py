@@ -93,7 +93,8 @@ def render_roundtrip(d: dict) -> list[str]:
         f"| {d['classes']} | {d['jobs']} | {d['wall_s']:.1f} | {d['classes_per_s']:.0f} | {d['failures']} | "
         f"all under 30 s, 0 failures: {'met' if d['wall_s'] < 30 and not d['failures'] else 'missed'} |",
         "",
-        "Seconds per stage, summed over the workers: "
+        "Runs: " + ", ".join(f"{w:.1f} s" for w in d["walls"]) + ". Seconds spent in each stage, summed over "
+        "the workers (last run; wall time inside the stage, so it grows with the machine's load): "
         + ", ".join(f"{k} {v:.1f} ({100 * v / total:.0f}%)" for k, v in d["stage_s"].items()) + ".",
     ]
     if d["first_failures"]:

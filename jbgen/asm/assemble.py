@@ -87,14 +87,14 @@ import contextlib
 import copy
 import dataclasses
 import difflib
-import gc
 import os
 import re
 import sys
 import threading
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
+from jbgen._gc import paused
 from jbgen.asm import model as m
 from jbgen.asm._jdk import jdk
 from jbgen.errors import AssemblyError, Diagnostic, Location
@@ -261,23 +261,9 @@ def _classpath_key(classpath: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(str(p) for p in classpath)
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a class is assembled.
-
-    Assembling allocates hundreds of thousands of short-lived JPype wrappers,
-    which trigger collections that traverse every object of the process: with
-    a large model in memory (java.base read into ClassDefs holds ~4M objects)
-    the collector took more time than the assembler.  Nothing made here forms
-    cycles; reference counting frees it all.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# Assembling allocates hundreds of thousands of short-lived JPype wrappers, which
+# would trigger collections that traverse every object of the process (see jbgen._gc).
+_no_gc = paused
 
 
 # --------------------------------------------------------------------------- session state

@@ -1867,7 +1867,10 @@ def parse(text: str, path: str = "<input>") -> m.ClassDef:
 
 def parse_all(text: str, path: str = "<input>") -> list[m.ClassDef]:
     """Parse every class of an assembly text; raise :class:`AssemblyError` with every diagnostic."""
-    return Parser(text, path).parse_all()
+    from jbgen._gc import paused
+
+    with paused():  # a jar's worth of classes stays alive until the end (see jbgen._gc)
+        return Parser(text, path).parse_all()
 
 
 def method_param_descs(desc: str) -> list[str]:

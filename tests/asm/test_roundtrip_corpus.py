@@ -67,3 +67,13 @@ def test_every_40th_class_of_java_base_round_trips() -> None:
 @pytest.mark.slow
 def test_all_of_java_base_round_trips() -> None:
     _check(java_base_classes())
+
+
+def test_parallel_disassembly_prints_the_same_text_in_the_same_order() -> None:
+    from jbgen.api import disassemble_all
+
+    sample = java_base_sample(40)
+    serial = [(d.display, d.text) for d in disassemble_all(sample, jobs=1)]
+    parallel = [(d.display, d.text) for d in disassemble_all(sample, jobs=2)]
+    assert parallel == serial
+    assert all(text for _, text in serial)

@@ -566,12 +566,53 @@ def render(doc: dict[str, Any]) -> str:
                  f"the harness clock ({_fmt(mj)} s against {_fmt(mc)} s), {t2own} on the solvers' own clocks "
                  f"({_fmt(mj_own)} s against {_fmt(mc_own)} s).")
     lines.append("")
+    lines.extend(render_knobs(doc))
     dividing = [r.name for r in results if r.runs.get("jbgen") and r.runs["jbgen"].answer
                 and re.search(r" / | % |divideUnsigned|remainderUnsigned", r.runs["jbgen"].answer)]
     divides = (f"jbgen answers that divide: {', '.join(dividing)}." if dividing
                else "No jbgen answer divides, so the guards only matter in principle.")
     lines.append(SEMANTICS.format(divides=divides))
     return "\n".join(lines)
+
+
+def _options_of(command: str) -> str:
+    opts = re.findall(r"--jbgen-option (\S+)", command)
+    return ", ".join(f"`{o}`" for o in opts) or "defaults"
+
+
+def render_knobs(doc: dict[str, Any]) -> list[str]:
+    """jbgen-only runs with other SearchOptions (``bench/.work/results/sygus-knobs-*.json``) beside the
+    default run, on the problems they cover: what a knob would change."""
+    paths = sorted(RESULTS_JSON.parent.glob("sygus-knobs-*.json"))
+    if not paths:
+        return []
+    runs = [json.loads(p.read_text()) for p in paths]
+    names = [r["name"] for r in runs[0]["problems"]]
+    base = {r["name"]: _load_result(r) for r in doc["problems"]}
+    tuned = [{r["name"]: _load_result(r) for r in d["problems"]} for d in runs]
+    lines = ["### jbgen with other search options (jbgen only; findings for the search's defaults)", ""]
+    for d in runs:
+        lines.append(f"- `{d['command']}` — {d['env']['date']}, load {d['env']['load_start']}")
+    lines.append("")
+    head = ["problem", "defaults (main run)"] + [_options_of(d["command"]) for d in runs]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("| --- |" + " ---: |" * (len(head) - 1))
+
+    def cell(r: ProblemResult | None) -> str:
+        if r is None or "jbgen" not in r.runs:
+            return ""
+        o = r.runs["jbgen"]
+        return f"{_cell(o)}, size {o.size}" if o.solved else o.status
+
+    for n in names:
+        lines.append("| " + " | ".join([n, cell(base.get(n))] + [cell(t.get(n)) for t in tuned]) + " |")
+    limit = doc["timeout"]
+    sums = [summarize([base[n] for n in names if n in base], "jbgen", limit)]
+    sums += [summarize([t[n] for n in names if n in t], "jbgen", limit) for t in tuned]
+    lines.append("| **solved, median s** | " + " | ".join(f"{s['solved']}/{s['problems']}, {_fmt(s['median_s'])}"
+                                                       for s in sums) + " |")
+    lines.append("")
+    return lines
 
 
 def _load_result(d: dict[str, Any]) -> ProblemResult:

@@ -330,12 +330,18 @@ def link(inputs: Sequence[ClassInput], classpath: Sequence[str] = (), staged: _S
     return results
 
 
-def _link_one(inp: ClassInput, loader: object, JClassCls: object) -> list[Diagnostic]:
+def _link_one(inp: ClassInput, loader: object, JClassCls: object) -> list[Diagnostic] | None:
+    """Link one class; None (skipped) when the JDK already defines a class of that name."""
     import jpype
 
     name = (inp.name or "").replace("/", ".")
     try:
         c = JClassCls.forName(name, False, loader)  # type: ignore[attr-defined]
+        owner = c.getClassLoader()  # None for the boot loader
+        if owner is None or not owner.equals(loader):
+            # Delegation found the JDK's own class of this name (jdk.internal.*, sun.*):
+            # linking it would check the JDK's bytes, not these.
+            return None
         c.getDeclaredMethods()
         c.getDeclaredFields()
         c.getDeclaredConstructors()

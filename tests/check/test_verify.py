@@ -115,3 +115,10 @@ def test_classes_of_one_text_assemble_and_verify_together() -> None:
     both = assemble_text(BASE + "\n" + SUB, "Both.jbasm")
     reports = verify_classes([ClassInput(a.cls.name, a.data) for a in both])
     assert [r.checks for r in reports] == [{"structure": "ok", "classfile-verify": "ok", "link": "ok"}] * 2
+
+
+def test_link_check_never_links_the_jdks_own_copy_instead() -> None:
+    # jdk.internal.misc.VM is the JDK's: a user loader delegates to it, so linking
+    # through one would check the JDK's bytes, not these.  It is skipped, not "ok".
+    inputs = [ClassInput(p, d) for p, d in iter_classes(["jrt:/java.base/jdk/internal/misc/VM.class"])]
+    assert verify_classes(inputs)[0].checks["link"] == "skipped"

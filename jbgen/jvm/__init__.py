@@ -121,11 +121,7 @@ def start() -> JavaHome:
         if _home is not None:
             return _home
         import jpype
-        import jpype.config
 
-        # JPype's exit handler shuts the JVM down, which crashed (SIGSEGV, exit 139)
-        # after long corpus runs; the process is exiting anyway, so let it.
-        jpype.config.destroy_jvm = False
         if jpype.isJVMStarted():
             # Someone else (a test harness) started it: trust it, but record the version.
             from java.lang import System  # type: ignore[import-not-found]

@@ -38,7 +38,13 @@ _verifier = None
 
 
 def _init_worker() -> None:
+    import gc
+
     from jbgen.asm._jdk import jdk
+
+    # A chunk's models are trees of small objects without cycles; collections over
+    # them cost more than the work (see jbgen._gc), so the worker runs without them.
+    gc.disable()
 
     # Start the JVM before the first chunk.  One ClassFile for the worker's
     # life: a fresh ClassFile.of() per class loses its cached class hierarchy

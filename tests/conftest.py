@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,33 @@ def java_base_classes() -> list[tuple[str, bytes]]:
 def java_base_sample(step: int) -> list[tuple[str, bytes]]:
     """Every ``step``-th class of java.base: a deterministic sample."""
     return java_base_classes()[::step]
+
+
+@pytest.fixture(scope="session")
+def pool() -> Iterator[object]:
+    """One warm sandbox worker pool for the whole test session."""
+    from jbgen.sandbox import WorkerPool
+
+    with WorkerPool(max_idle=2) as p:
+        yield p
+
+
+class SharedPool:
+    """A pool that ``close`` leaves open: hands the session's warm workers to code that makes its own."""
+
+    def __init__(self, pool: object) -> None:
+        self.pool = pool
+
+    def session(self, *args: object, **kwargs: object) -> object:
+        return self.pool.session(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def shared_pool(pool: object, monkeypatch: pytest.MonkeyPatch) -> SharedPool:
+    """Make in-process `jbgen test`/`jbgen build` runs use the session's pool instead of starting workers."""
+    shared = SharedPool(pool)
+    monkeypatch.setattr("jbgen.sandbox.WorkerPool", lambda *a, **k: shared)
+    return shared

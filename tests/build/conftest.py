@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from jbgen.cli import main
 from jbgen.sandbox import WorkerPool
+from tests.conftest import SharedPool
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
@@ -21,27 +21,12 @@ FAST = ["--max-examples", "20"]  # fewer random inputs: the tests are about the 
 
 
 @pytest.fixture(scope="session")
-def build_pool() -> Iterator[WorkerPool]:
-    with WorkerPool(max_idle=2) as p:
-        yield p
+def build_pool(pool: WorkerPool) -> WorkerPool:
+    """The session's warm pool (tests/conftest.py), under the name the build tests use."""
+    return pool
 
 
-class _SharedPool:
-    """A pool whose ``close`` leaves it open, so each in-process build reuses the warm workers."""
-
-    def __init__(self, pool: WorkerPool) -> None:
-        self.pool = pool
-
-    def session(self, *args: object, **kwargs: object) -> object:
-        return self.pool.session(*args, **kwargs)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        pass
-
-
-@pytest.fixture
-def shared_pool(build_pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("jbgen.sandbox.WorkerPool", lambda *a, **k: _SharedPool(build_pool))
+_SharedPool = SharedPool
 
 
 @pytest.fixture(autouse=True)

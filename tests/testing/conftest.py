@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from jbgen.contract import Contract, load_contract
-from jbgen.sandbox import WorkerPool
 from jbgen.testing import TestOptions, Verdict, check_and_test
+from tests.conftest import SharedPool  # noqa: F401  (the pool fixtures live in tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
@@ -25,34 +22,8 @@ def reference_of(contract: Contract) -> Path:
     return REFERENCE / f"{contract.simple_name}.jbasm"
 
 
-@pytest.fixture(scope="session")
-def pool() -> Iterator[WorkerPool]:
-    with WorkerPool() as p:
-        yield p
 
-
-class SharedPool:
-    """A pool that ``close`` leaves open: hands the session's warm workers to code that makes its own."""
-
-    def __init__(self, pool: WorkerPool) -> None:
-        self.pool = pool
-
-    def session(self, *args: object, **kwargs: object) -> object:
-        return self.pool.session(*args, **kwargs)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        pass
-
-
-@pytest.fixture
-def shared_pool(pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> SharedPool:
-    """Make ``jbgen test`` (in-process) use the session's pool instead of starting workers."""
-    shared = SharedPool(pool)
-    monkeypatch.setattr("jbgen.sandbox.WorkerPool", lambda *a, **k: shared)
-    return shared
-
-
-def run(pool: WorkerPool, contract: str | Path, jbasm: str | Path, **options: object) -> Verdict:
+def run(pool: object, contract: str | Path, jbasm: str | Path, **options: object) -> Verdict:
     """``jbgen test`` as a library call, on the shared pool."""
     c = load_contract(str(contract))
     return check_and_test(c, str(jbasm), pool=pool, options=TestOptions(**options))  # type: ignore[arg-type]

@@ -56,6 +56,7 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "sygus"
 RESULTS_JSON = HERE / ".work" / "results" / "sygus.json"
 RESULTS_MD = HERE / "RESULTS.md"
 HEADING = "## SyGuS: jbgen search vs cvc5"
+ANALYSIS = "### Analysis"  # the hand-written part of the section, kept when the figures are rewritten
 TRACKS = ("hd", "CLIA", "PBE_BV")
 CONFIGS = ("none", "all")
 BUILDS = ("wheel", "binary")
@@ -296,9 +297,9 @@ def run_problem(path: Path, args: argparse.Namespace, bench_py: Path | None) -> 
     res.notes = list(data.get("notes", []))
     if jb.status == "solved" and not args.no_check:
         verdict, note = check_answer(path, data, bench_py)
-        if verdict != "solved":
+        jb.status = verdict
+        if note:
             jb.note = note
-            jb.status = verdict
     elif jb.status == "unsupported":
         res.notes.append(jb.note)
     res.runs["jbgen"] = jb
@@ -432,8 +433,11 @@ Where SMT-LIB and the JVM disagree, and what the harness does:
 - **Int** (CLIA) is unbounded; jbgen computes in `long`. The search draws inputs from
   [-1000000, 1000000]; the answer is checked by cvc5 as an Int function (`+ - *` unbounded), so
   "solved" means the SyGuS answer is right for all integers, and the JVM method equals it wherever no
-  intermediate overflows a long (every input of magnitude up to 2^62 / the largest constant, for
-  these answers).
+  intermediate value overflows a long (for these answers: inputs below about 9·10^16 in magnitude,
+  since `small_linear_func` multiplies by 100).
+- **Shift distances in jbgen's answers** are often `-1` where the grammar also offers 31: the JVM
+  masks `x >> -1` to `x >> 31`. Correct on the JVM and checked as such (the mask is in the SMT-LIB
+  text); read literally as SMT-LIB (`(bvlshr x #xffffffff)` is 0) such an answer would be wrong.
 - **Grammars**: hd runs in the file's grammar exactly (its operators and constants only, no
   conditionals). PBE runs with the grammar's operators plus two liberties, both expressible in it:
   shifts by 4 and 16 to the left too and the constants 4 and 16 (the grammar's `smol` shifts by 1),
@@ -515,8 +519,8 @@ def render(doc: dict[str, Any]) -> str:
                      f"{_fmt(both['a'])} s against {_fmt(both['b'])} s (own clocks {_fmt(both['a_own'])} "
                      f"against {_fmt(both['b_own'])}; CPU {_fmt(both['a_cpu'])} against {_fmt(both['b_cpu'])}).")
         lines.append("")
-        odd = [r for r in rs if r.runs.get("jbgen") and r.runs["jbgen"].status in ("wrong", "mismatch",
-                                                                                    "unverified", "unsupported")]
+        odd = [r for r in rs if r.runs.get("jbgen") and (r.runs["jbgen"].status in (
+            "wrong", "mismatch", "unverified", "unsupported") or "2^32" in r.runs["jbgen"].note)]
         for r in odd:
             o = r.runs["jbgen"]
             lines.append(f"- `{r.name}`: jbgen **{o.status}**: {o.note}" +
@@ -631,8 +635,11 @@ def write_section(text: str, path: Path = RESULTS_MD) -> None:
     else:
         end = next((i for i in range(start + 1, len(lines))
                     if lines[i].startswith("## ") or lines[i].startswith("<!-- figures")), len(lines))
-        new = "".join(lines[:start]) + text.rstrip("\n") + "\n" + ("\n" if end < len(lines) else "") + \
-            "".join(lines[end:])
+        # The analysis written by hand (a "### Analysis" subsection) survives a re-render.
+        keep = next((i for i in range(start, end) if lines[i].startswith(ANALYSIS)), end)
+        kept = "".join(lines[keep:end]).rstrip("\n")
+        new = "".join(lines[:start]) + text.rstrip("\n") + "\n" + ("\n" + kept + "\n" if kept else "") + \
+            ("\n" if end < len(lines) else "") + "".join(lines[end:])
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text(new)
     tmp.replace(path)

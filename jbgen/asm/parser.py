@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from jbgen.asm import model as m
 from jbgen.asm import ops
@@ -43,6 +45,7 @@ _FAST_MEMBER = re.compile(
 )
 
 STR, CHR, PUNCT, WORD = 1, 2, 3, 4
+_T = TypeVar("_T")
 
 
 class _Err(Exception):
@@ -362,15 +365,20 @@ class Parser:
     def method_desc(self, c: Cur) -> str:
         """``(int, String)void`` at the cursor -> ``(ILjava/lang/String;)V``."""
         c.expect("(")
-        parts = []
-        if not c.accept(")"):
-            while True:
-                parts.append(self.field_type(c, "a parameter type"))
-                if c.accept(")"):
-                    break
-                c.expect(",")
+        parts = self.items(c, ")", lambda: self.field_type(c, "a parameter type"))
         name, dims, col = self.type_(c, "a return type")
         return "(" + "".join(parts) + ")" + self.desc(name, dims, col)
+
+    def items(self, c: Cur, close: str, item: Callable[[], _T]) -> list[_T]:
+        """``item, item, ... close`` at the cursor (the opening bracket already read)."""
+        out: list[_T] = []
+        if c.accept(close):
+            return out
+        while True:
+            out.append(item())
+            if c.accept(close):
+                return out
+            c.expect(",")
 
     def member_name(self, c: Cur) -> tuple[str, str, int]:
         """``Owner.name`` (owner may be an array type or quoted) -> (owner entry, name, col)."""
@@ -445,15 +453,8 @@ class Parser:
 
     def bootstrap(self, c: Cur) -> m.Bootstrap:
         h = self.handle(c)
-        args: list[m.Loadable] = []
         c.expect("[")
-        if not c.accept("]"):
-            while True:
-                args.append(self.const(c))
-                if c.accept("]"):
-                    break
-                c.expect(",")
-        return m.Bootstrap(h, tuple(args))
+        return m.Bootstrap(h, tuple(self.items(c, "]", lambda: self.const(c))))
 
     def const(self, c: Cur) -> m.Loadable:
         t = c.peek()
@@ -560,14 +561,7 @@ class Parser:
         if t.kind == PUNCT:
             if t.text == "{":
                 c.i += 1
-                items: list[m.ElementValue] = []
-                if not c.accept("}"):
-                    while True:
-                        items.append(self.element(c))
-                        if c.accept("}"):
-                            break
-                        c.expect(",")
-                return m.ElementValue("[", tuple(items))
+                return m.ElementValue("[", tuple(self.items(c, "}", lambda: self.element(c))))
             if t.text == "@":
                 return m.ElementValue("@", self.annotation(c))
             if t.text == "(":
@@ -643,14 +637,7 @@ class Parser:
             info = ()
         elif tt in (0x40, 0x41):
             c.expect("{")
-            ranges = []
-            if not c.accept("}"):
-                while True:
-                    ranges.append((label(), label(), integer()))
-                    if c.accept("}"):
-                        break
-                    c.expect(",")
-            info = (tuple(ranges),)
+            info = (tuple(self.items(c, "}", lambda: (label(), label(), integer()))),)
         elif tt in (0x43, 0x44, 0x45, 0x46):
             info = (label(),)
         elif tt in (0x47, 0x48, 0x49, 0x4A, 0x4B):

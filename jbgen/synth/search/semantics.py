@@ -8,6 +8,8 @@ masked shift distances and truncating division; division by zero raises
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 INT_MIN = -(1 << 31)
 INT_MAX = (1 << 31) - 1
 LONG_MIN = -(1 << 63)
@@ -104,75 +106,51 @@ def _rotl(x: int, d: int, bits: int) -> int:
     return (x << d) | (x >> ((bits - d) & (bits - 1))) if d else x
 
 
+def _width_ops(p: str, box: str, t: str, wrap: Callable[[int], int], unsigned: Callable[[int], int], bits: int) -> dict[str, object]:
+    """The int (p="i", 32 bits) or long (p="l", 64 bits) operators: one definition, two widths."""
+    mask = (1 << bits) - 1
+    sh = bits - 1  # shift distances are masked to 5 or 6 bits
+    return {
+        f"{p}add": lambda a, b: wrap(a + b),
+        f"{p}sub": lambda a, b: wrap(a - b),
+        f"{p}mul": lambda a, b: wrap(a * b),
+        f"{p}div": lambda a, b: wrap(_tdiv(a, b)),  # MIN / -1 wraps to MIN
+        f"{p}rem": lambda a, b: wrap(_trem(a, b)),
+        f"{p}neg": lambda a: wrap(-a),
+        f"{p}and": lambda a, b: a & b,
+        f"{p}or": lambda a, b: a | b,
+        f"{p}xor": lambda a, b: a ^ b,
+        f"{p}not": lambda a: ~a,
+        f"{p}shl": lambda a, b: wrap(a << (b & sh)),
+        f"{p}shr": lambda a, b: a >> (b & sh),
+        f"{p}ushr": lambda a, b: wrap(unsigned(a) >> (b & sh)),
+        f"Math.abs({t}){t}": lambda a: wrap(abs(a)),
+        f"Math.min({t},{t}){t}": min,
+        f"Math.max({t},{t}){t}": max,
+        f"Math.floorDiv({t},{t}){t}": lambda a, b: wrap(_fdiv(a, b)),
+        f"Math.floorMod({t},{t}){t}": lambda a, b: wrap(a - b * _fdiv(a, b)),
+        f"{box}.bitCount({t})int": lambda a: bin(unsigned(a)).count("1"),
+        f"{box}.numberOfLeadingZeros({t})int": lambda a: _nlz(a, bits),
+        f"{box}.numberOfTrailingZeros({t})int": lambda a: _ntz(a, bits),
+        f"{box}.highestOneBit({t}){t}": lambda a: wrap(_highest(a, bits)),
+        f"{box}.lowestOneBit({t}){t}": lambda a: wrap(a & -a),
+        f"{box}.reverse({t}){t}": lambda a: wrap(_reverse(a, bits)),
+        f"{box}.reverseBytes({t}){t}": lambda a: wrap(_reverse_bytes(a, bits)),
+        f"{box}.rotateLeft({t},int){t}": lambda a, d: wrap(_rotl(a, d, bits)),
+        f"{box}.rotateRight({t},int){t}": lambda a, d: wrap(_rotl(a, -d, bits)),
+        f"{box}.signum({t})int": lambda a: _cmp(a, 0),
+        f"{box}.compare({t},{t})int": _cmp,
+        f"{box}.compareUnsigned({t},{t})int": lambda a, b: _cmp(unsigned(a), unsigned(b)),
+        f"{box}.divideUnsigned({t},{t}){t}": lambda a, b: wrap(_udiv(a, b, mask)),
+        f"{box}.remainderUnsigned({t},{t}){t}": lambda a, b: wrap(_urem(a, b, mask)),
+    }
+
+
 # Each entry: op key -> scalar function on Python ints/bools.  The keys are the
 # op keys of ``ops.py``; results are already wrapped to the result type.
 SCALAR: dict[str, object] = {
-    # int
-    "iadd": lambda a, b: i32(a + b),
-    "isub": lambda a, b: i32(a - b),
-    "imul": lambda a, b: i32(a * b),
-    "idiv": lambda a, b: i32(_tdiv(a, b)),  # MIN / -1 wraps to MIN
-    "irem": lambda a, b: i32(_trem(a, b)),
-    "ineg": lambda a: i32(-a),
-    "iand": lambda a, b: a & b,
-    "ior": lambda a, b: a | b,
-    "ixor": lambda a, b: a ^ b,
-    "inot": lambda a: ~a,
-    "ishl": lambda a, b: i32(a << (b & 31)),
-    "ishr": lambda a, b: a >> (b & 31),
-    "iushr": lambda a, b: i32(u32(a) >> (b & 31)),
-    "Math.abs(int)int": lambda a: i32(abs(a)),
-    "Math.min(int,int)int": min,
-    "Math.max(int,int)int": max,
-    "Math.floorDiv(int,int)int": lambda a, b: i32(_fdiv(a, b)),
-    "Math.floorMod(int,int)int": lambda a, b: i32(a - b * _fdiv(a, b)),
-    "Integer.bitCount(int)int": lambda a: bin(u32(a)).count("1"),
-    "Integer.numberOfLeadingZeros(int)int": lambda a: _nlz(a, 32),
-    "Integer.numberOfTrailingZeros(int)int": lambda a: _ntz(a, 32),
-    "Integer.highestOneBit(int)int": lambda a: i32(_highest(a, 32)),
-    "Integer.lowestOneBit(int)int": lambda a: i32(a & -a),
-    "Integer.reverse(int)int": lambda a: i32(_reverse(a, 32)),
-    "Integer.reverseBytes(int)int": lambda a: i32(_reverse_bytes(a, 32)),
-    "Integer.rotateLeft(int,int)int": lambda a, d: i32(_rotl(a, d, 32)),
-    "Integer.rotateRight(int,int)int": lambda a, d: i32(_rotl(a, -d, 32)),
-    "Integer.signum(int)int": lambda a: _cmp(a, 0),
-    "Integer.compare(int,int)int": _cmp,
-    "Integer.compareUnsigned(int,int)int": lambda a, b: _cmp(u32(a), u32(b)),
-    "Integer.divideUnsigned(int,int)int": lambda a, b: i32(_udiv(a, b, M32)),
-    "Integer.remainderUnsigned(int,int)int": lambda a, b: i32(_urem(a, b, M32)),
-    # long
-    "ladd": lambda a, b: i64(a + b),
-    "lsub": lambda a, b: i64(a - b),
-    "lmul": lambda a, b: i64(a * b),
-    "ldiv": lambda a, b: i64(_tdiv(a, b)),
-    "lrem": lambda a, b: i64(_trem(a, b)),
-    "lneg": lambda a: i64(-a),
-    "land": lambda a, b: a & b,
-    "lor": lambda a, b: a | b,
-    "lxor": lambda a, b: a ^ b,
-    "lnot": lambda a: ~a,
-    "lshl": lambda a, b: i64(a << (b & 63)),
-    "lshr": lambda a, b: a >> (b & 63),
-    "lushr": lambda a, b: i64(u64(a) >> (b & 63)),
-    "Math.abs(long)long": lambda a: i64(abs(a)),
-    "Math.min(long,long)long": min,
-    "Math.max(long,long)long": max,
-    "Math.floorDiv(long,long)long": lambda a, b: i64(_fdiv(a, b)),
-    "Math.floorMod(long,long)long": lambda a, b: i64(a - b * _fdiv(a, b)),
-    "Long.bitCount(long)int": lambda a: bin(u64(a)).count("1"),
-    "Long.numberOfLeadingZeros(long)int": lambda a: _nlz(a, 64),
-    "Long.numberOfTrailingZeros(long)int": lambda a: _ntz(a, 64),
-    "Long.highestOneBit(long)long": lambda a: i64(_highest(a, 64)),
-    "Long.lowestOneBit(long)long": lambda a: i64(a & -a),
-    "Long.reverse(long)long": lambda a: i64(_reverse(a, 64)),
-    "Long.reverseBytes(long)long": lambda a: i64(_reverse_bytes(a, 64)),
-    "Long.rotateLeft(long,int)long": lambda a, d: i64(_rotl(a, d, 64)),
-    "Long.rotateRight(long,int)long": lambda a, d: i64(_rotl(a, -d, 64)),
-    "Long.signum(long)int": lambda a: _cmp(a, 0),
-    "Long.compare(long,long)int": _cmp,
-    "Long.compareUnsigned(long,long)int": lambda a, b: _cmp(u64(a), u64(b)),
-    "Long.divideUnsigned(long,long)long": lambda a, b: i64(_udiv(a, b, M64)),
-    "Long.remainderUnsigned(long,long)long": lambda a, b: i64(_urem(a, b, M64)),
+    **_width_ops("i", "Integer", "int", i32, u32, 32),
+    **_width_ops("l", "Long", "long", i64, u64, 64),
     # conversions
     "i2l": lambda a: a,
     "l2i": i32,

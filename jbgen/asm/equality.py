@@ -7,12 +7,61 @@ attribute order, ``ldc`` versus ``ldc_w`` (the JDK picks the form its constant
 pool needs), ``max_stack``/``max_locals`` (recomputed by the JDK), and where a
 member came from (line, bci, parameter names for the text).
 
+:func:`canonical` spells that definition out as one hashable value.
+:func:`first_difference` decides the same thing without building it: it walks
+both classes side by side, compares members and instructions by value where
+they hold no labels, and stops at the first difference (the round trip
+compares every class of java.base, so this is a hot path).
+
 Must not import a JVM.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from jbgen.asm import model as m
+
+__all__ = ["canonical", "first_difference", "same_class"]
+
+# Instructions whose operands hold labels; every other one is compared by value.
+_LABEL_OPS = frozenset(
+    (
+        "ifeq",
+        "ifne",
+        "iflt",
+        "ifge",
+        "ifgt",
+        "ifle",
+        "if_icmpeq",
+        "if_icmpne",
+        "if_icmplt",
+        "if_icmpge",
+        "if_icmpgt",
+        "if_icmple",
+        "if_acmpeq",
+        "if_acmpne",
+        "ifnull",
+        "ifnonnull",
+        "goto",
+        "goto_w",
+        "jsr",
+        "jsr_w",
+        "tableswitch",
+        "lookupswitch",
+    )
+)
+_PART_NAMES = (
+    "major",
+    "minor",
+    "flags",
+    "name",
+    "super",
+    "interfaces",
+    "fields",
+    "methods",
+    "attributes",
+)
 
 
 def canonical(cls: m.ClassDef) -> tuple:
@@ -24,10 +73,48 @@ def canonical(cls: m.ClassDef) -> tuple:
         cls.name,
         cls.super_name,
         tuple(cls.interfaces),
-        tuple((f.flags, f.name, f.descriptor, _attrs(f.attributes, {})) for f in cls.fields),
+        tuple(_field(f) for f in cls.fields),
         tuple(_method(meth) for meth in cls.methods),
         _attrs(cls.attributes, {}),
     )
+
+
+def same_class(a: m.ClassDef, b: m.ClassDef) -> bool:
+    return first_difference(a, b) is None
+
+
+def first_difference(a: m.ClassDef, b: m.ClassDef) -> str | None:
+    """A short description of where two classes differ, or None when they are the same."""
+    if a is b:
+        return None
+    head_a: tuple = (a.major, a.minor, a.flags, a.name, a.super_name, tuple(a.interfaces))
+    head_b: tuple = (b.major, b.minor, b.flags, b.name, b.super_name, tuple(b.interfaces))
+    if head_a != head_b:
+        for n, x, y in zip(_PART_NAMES, head_a, head_b, strict=False):
+            if x != y:
+                return f"{n}: {str(x)[:400]} != {str(y)[:400]}"
+    if not _same_fields(a.fields, b.fields):
+        fa = tuple(_field(f) for f in a.fields)
+        fb = tuple(_field(f) for f in b.fields)
+        return f"fields: {str(fa)[:400]} != {str(fb)[:400]}"
+    for ma, mb in zip(a.methods, b.methods, strict=False):
+        diff = _method_difference(ma, mb)
+        if diff is not None:
+            return diff
+    if len(a.methods) != len(b.methods):
+        return f"method count {len(a.methods)} != {len(b.methods)}"
+    if a.attributes != b.attributes:
+        aa, ab = _attrs(a.attributes, {}), _attrs(b.attributes, {})
+        if aa != ab:
+            return f"attributes: {str(aa)[:400]} != {str(ab)[:400]}"
+    return None
+
+
+# --------------------------------------------------------------------------- the canonical form
+
+
+def _field(f: m.FieldDef) -> tuple:
+    return (f.flags, f.name, f.descriptor, _attrs(f.attributes, {}))
 
 
 def _attrs(attrs: list[m.Attribute] | tuple[m.Attribute, ...], labels: dict[m.Label, int]) -> tuple:
@@ -55,74 +142,161 @@ def _type_anno(ta: m.TypeAnnotation, labels: dict[m.Label, int]) -> tuple:
     return (ta.target_type, lab(ta.target_info), ta.type_path, ta.annotation)
 
 
+def _label_positions(code: m.Code) -> dict[m.Label, int]:
+    """Each placed label's position: the number of instructions before it.
+
+    Consecutive labels name one position, so they count as one label.
+    """
+    labels: dict[m.Label, int] = {}
+    pos = 0
+    Insn, Label = m.Insn, m.Label
+    for e in code.elements:
+        t = type(e)
+        if t is Insn:
+            pos += 1
+        elif t is Label:
+            labels[e] = pos  # type: ignore[index]
+    return labels
+
+
+def _arg(x: object, labels: dict[m.Label, int]) -> object:
+    return ("label", labels.get(x, -1)) if isinstance(x, m.Label) else x
+
+
+def _insn_key(e: m.Insn, labels: dict[m.Label, int]) -> tuple:
+    """An instruction's canonical value: labels by position, ``ldc_w`` as ``ldc``."""
+    op = "ldc" if e.op == "ldc_w" else e.op
+    args = tuple(
+        tuple(
+            _arg(y, labels) if not isinstance(y, tuple) else tuple(_arg(z, labels) for z in y)
+            for y in a
+        )
+        if isinstance(a, tuple)
+        else _arg(a, labels)
+        for a in e.args
+    )
+    return (op, args)
+
+
+def _code_key(code: m.Code, labels: dict[m.Label, int]) -> tuple:
+    insns = []
+    for e in code.elements:
+        if isinstance(e, m.Insn):
+            insns.append(_insn_key(e, labels))
+        elif isinstance(e, m.LineNumber):
+            insns.append(("line", e.line))
+    return (tuple(insns), *_tables(code, labels))
+
+
+def _tables(code: m.Code, labels: dict[m.Label, int]) -> tuple:
+    """Exception table, local variables (sorted) and code attributes, labels by position."""
+    return (
+        tuple(
+            (_arg(h.start, labels), _arg(h.end, labels), _arg(h.handler, labels), h.catch_type)
+            for h in code.handlers
+        ),
+        tuple(
+            sorted(
+                (
+                    lv.slot,
+                    lv.name,
+                    lv.descriptor,
+                    _arg(lv.start, labels),
+                    _arg(lv.end, labels),
+                    lv.signature,
+                )
+                for lv in code.locals
+            )
+        ),
+        _attrs(code.attributes, labels),
+    )
+
+
 def _method(meth: m.MethodDef) -> tuple:
     code = meth.code
     labels: dict[m.Label, int] = {}
     code_t: tuple | None = None
     if code is not None:
-        # Labels by position: consecutive labels name one position, so they are one label.
-        pos = 0
-        for e in code.elements:
-            if type(e) is m.Label:
-                labels[e] = pos  # type: ignore[index]
-            elif type(e) is m.Insn:
-                pos += 1
-
-        def lab(x: object) -> object:
-            return ("label", labels.get(x, -1)) if isinstance(x, m.Label) else x  # type: ignore[arg-type]
-
-        insns = []
-        for e in code.elements:
-            if type(e) is m.Insn:
-                op = "ldc" if e.op == "ldc_w" else e.op  # type: ignore[union-attr]
-                args = tuple(
-                    tuple(lab(y) if not isinstance(y, tuple) else tuple(lab(z) for z in y) for y in a)
-                    if isinstance(a, tuple)
-                    else lab(a)
-                    for a in e.args  # type: ignore[union-attr]
-                )
-                insns.append((op, args))
-            elif type(e) is m.LineNumber:
-                insns.append(("line", e.line))  # type: ignore[union-attr]
-        code_t = (
-            tuple(insns),
-            tuple((lab(h.start), lab(h.end), lab(h.handler), h.catch_type) for h in code.handlers),
-            tuple(
-                sorted(
-                    (lv.slot, lv.name, lv.descriptor, lab(lv.start), lab(lv.end), lv.signature)
-                    for lv in code.locals
-                )
-            ),
-            _attrs(code.attributes, labels),
-        )
+        labels = _label_positions(code)
+        code_t = _code_key(code, labels)
     return (meth.flags, meth.name, meth.descriptor, code_t, _attrs(meth.attributes, labels))
 
 
-def same_class(a: m.ClassDef, b: m.ClassDef) -> bool:
-    return canonical(a) == canonical(b)
+# --------------------------------------------------------------------------- the fast comparison
 
 
-def first_difference(a: m.ClassDef, b: m.ClassDef) -> str | None:
-    """A short description of where two classes differ, or None when they are the same."""
-    ca, cb = canonical(a), canonical(b)
-    if ca == cb:
-        return None
-    names = ["major", "minor", "flags", "name", "super", "interfaces", "fields", "methods", "attributes"]
-    for n, x, y in zip(names, ca, cb, strict=True):
-        if x == y:
-            continue
-        if n == "methods":
-            for mx, my in zip(x, y, strict=False):
-                if mx != my:
-                    where = f"method {mx[1]}{mx[2]}"
-                    if mx[3] and my[3] and mx[3][0] != my[3][0]:
-                        for i, (ix, iy) in enumerate(zip(mx[3][0], my[3][0], strict=False)):
-                            if ix != iy:
-                                return f"{where}: instruction {i}: {ix!r} != {iy!r}"
-                        return f"{where}: instruction count {len(mx[3][0])} != {len(my[3][0])}"
-                    for k, (px, py) in enumerate(zip(mx, my, strict=True)):
-                        if px != py:
-                            return f"{where}: part {k}: {str(px)[:300]} != {str(py)[:300]}"
-            return f"method count {len(x)} != {len(y)}"
-        return f"{n}: {str(x)[:400]} != {str(y)[:400]}"
-    return "differs"
+def _same_fields(xs: list[m.FieldDef], ys: list[m.FieldDef]) -> bool:
+    if len(xs) != len(ys):
+        return False
+    # Dataclass equality implies canonical equality; only a mismatch needs the
+    # canonical form (attribute order, a list where the other has a tuple).
+    return all(x == y or _field(x) == _field(y) for x, y in zip(xs, ys, strict=True))
+
+
+def _method_difference(ma: m.MethodDef, mb: m.MethodDef) -> str | None:
+    """Where two methods differ, in the words of the canonical form's parts."""
+    where = f"method {ma.name}{ma.descriptor}"
+    if (ma.flags, ma.name, ma.descriptor) != (mb.flags, mb.name, mb.descriptor):
+        for k, x, y in (
+            (0, ma.flags, mb.flags),
+            (1, ma.name, mb.name),
+            (2, ma.descriptor, mb.descriptor),
+        ):
+            if x != y:
+                return f"{where}: part {k}: {str(x)[:300]} != {str(y)[:300]}"
+    ca, cb = ma.code, mb.code
+    la: dict[m.Label, int] = {}
+    lb: dict[m.Label, int] = {}
+    if ca is not None and cb is not None:
+        la = _label_positions(ca)
+        lb = _label_positions(cb)
+        diff = _code_difference(ca, cb, la, lb)
+        if diff is not None:
+            return f"{where}: {diff}"
+    elif ca is not None or cb is not None:
+        ka = None if ca is None else _code_key(ca, _label_positions(ca))
+        kb = None if cb is None else _code_key(cb, _label_positions(cb))
+        return f"{where}: part 3: {str(ka)[:300]} != {str(kb)[:300]}"
+    if ma.attributes != mb.attributes:
+        aa, ab = _attrs(ma.attributes, la), _attrs(mb.attributes, lb)
+        if aa != ab:
+            return f"{where}: part 4: {str(aa)[:300]} != {str(ab)[:300]}"
+    return None
+
+
+def _code_difference(
+    ca: m.Code, cb: m.Code, la: dict[m.Label, int], lb: dict[m.Label, int]
+) -> str | None:
+    Insn, LineNumber = m.Insn, m.LineNumber
+    # Any: the loop dispatches on type() itself, faster than isinstance narrowing.
+    xs: list[Any] = [e for e in ca.elements if type(e) is Insn or type(e) is LineNumber]
+    ys: list[Any] = [e for e in cb.elements if type(e) is Insn or type(e) is LineNumber]
+    label_ops = _LABEL_OPS
+    for i, (x, y) in enumerate(zip(xs, ys, strict=False)):
+        t = type(x)
+        if t is not type(y):
+            return _insn_difference(i, x, y, la, lb)
+        if t is Insn:
+            op = x.op
+            if op != y.op and not (op in ("ldc", "ldc_w") and y.op in ("ldc", "ldc_w")):
+                return _insn_difference(i, x, y, la, lb)
+            # Labels compare by position, so only instructions without any compare by value.
+            if (op in label_ops or x.args != y.args) and _insn_key(x, la) != _insn_key(y, lb):
+                return _insn_difference(i, x, y, la, lb)
+        elif x.line != y.line:
+            return _insn_difference(i, x, y, la, lb)
+    if len(xs) != len(ys):
+        return f"instruction count {len(xs)} != {len(ys)}"
+    ta, tb = _tables(ca, la), _tables(cb, lb)
+    if ta != tb:
+        return f"part 3: {str(((), *ta))[:300]} != {str(((), *tb))[:300]}"
+    return None
+
+
+def _insn_difference(
+    i: int, x: object, y: object, la: dict[m.Label, int], lb: dict[m.Label, int]
+) -> str:
+    def key(e: Any, labels: dict[m.Label, int]) -> tuple:
+        return _insn_key(e, labels) if type(e) is m.Insn else ("line", e.line)
+
+    return f"instruction {i}: {key(x, la)!r} != {key(y, lb)!r}"

@@ -44,13 +44,20 @@ JAVA_LANG = frozenset(
 
 _CANDIDATES = sorted(PRIMITIVES) + sorted(JAVA_LANG)
 _LOWER = {c.lower(): c for c in _CANDIDATES}
+# near_miss's candidates by length: (name, its first letter in lower case, its last letter).
+_BY_LENGTH: dict[int, list[tuple[str, str, str]]] = {}
+for _c in _CANDIDATES:
+    _BY_LENGTH.setdefault(len(_c), []).append((_c, _c[0].lower(), _c[-1]))
+del _c
 
 # Characters that may stand in a bare name in the text; anything else is quoted.
 _BARE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$-")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_bare_name(s: str) -> bool:
     """True when ``s`` can be written without quotes as a member or class-name segment."""
+    # Cached: the printer asks about every member and class name it prints.
     if not s:
         return False
     if s in ("<init>", "<clinit>"):
@@ -60,7 +67,7 @@ def is_bare_name(s: str) -> bool:
     return all(c in _BARE_OK or ord(c) > 127 and c.isidentifier() for c in s)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1 << 16)
 def near_miss(simple: str) -> str | None:
     """The primitive or java.lang name that ``simple`` is probably a typo of, if any.
 
@@ -75,8 +82,13 @@ def near_miss(simple: str) -> str | None:
     # Typos keep roughly the length and usually the first or last letter; checking only
     # such candidates keeps this cheap on the disassembler's hot path.
     n = len(simple)
-    low = simple.lower()
-    pool = [c for c in _CANDIDATES if abs(len(c) - n) <= 2 and (c[0].lower() == low[0] or c[-1] == low[-1])]
+    first, last = simple[0].lower(), simple[-1].lower()
+    pool = [
+        c
+        for k in range(n - 2, n + 3)
+        for c, c_first, c_last in _BY_LENGTH.get(k, ())
+        if c_first == first or c_last == last
+    ]
     close = difflib.get_close_matches(simple, pool, n=1, cutoff=0.8) if pool else []
     if close and (close[0].lower() != simple.lower() or simple.islower()):
         return close[0]
@@ -92,7 +104,9 @@ class NameError_(ValueError):
 class Names:
     """Name rules for one class: its package and its imports."""
 
-    __slots__ = ("package", "self_name", "self_simple", "imports", "_rev", "_text")
+    __slots__ = (
+        "package", "self_name", "self_simple", "imports", "_rev", "_text", "_desc", "_mdesc"
+    )
 
     def __init__(self, this_class: str = "", imports: dict[str, str] | None = None) -> None:
         self.self_name = this_class
@@ -101,7 +115,10 @@ class Names:
         self.self_simple = this_class[slash + 1 :] if slash >= 0 else ""
         self.imports: dict[str, str] = dict(imports or {})
         self._rev: dict[str, str] = {v: k for k, v in self.imports.items()}
+        # Texts already made (the printer asks for the same names again and again).
         self._text: dict[str, str] = {}
+        self._desc: dict[str, str] = {}
+        self._mdesc: dict[str, str] = {}
 
     def set_class(self, this_class: str) -> None:
         self.__init__(this_class, self.imports)  # type: ignore[misc]
@@ -111,6 +128,8 @@ class Names:
         self.imports[simple] = internal
         self._rev[internal] = simple
         self._text.clear()
+        self._desc.clear()
+        self._mdesc.clear()
         return simple
 
     # ------------------------------------------------------------------ text -> JVM
@@ -165,6 +184,9 @@ class Names:
             return self.self_simple
         slash = internal.rfind("/")
         simple = internal[slash + 1 :]
+        if simple != self.self_simple and simple not in self.imports:
+            # The common case depends on the package only: shared by every class of it.
+            return _package_class_text(self.package, internal)
         pkg = internal[: slash + 1] if slash >= 0 else ""
         if not is_bare_name(simple) or any(not is_bare_name(p) for p in pkg.split("/")[:-1]):
             return _quote(internal.replace("/", "."))
@@ -183,6 +205,12 @@ class Names:
 
     def desc_text(self, desc: str) -> str:
         """Field descriptor -> Java type text (``[Ljava/lang/String;`` -> ``String[]``)."""
+        t = self._desc.get(desc)
+        if t is None:
+            t = self._desc[desc] = self._desc_text(desc)
+        return t
+
+    def _desc_text(self, desc: str) -> str:
         dims = 0
         while dims < len(desc) and desc[dims] == "[":
             dims += 1
@@ -204,8 +232,34 @@ class Names:
 
     def method_desc_text(self, desc: str) -> str:
         """``(ILjava/lang/String;)V`` -> ``(int,String)void``."""
-        params, ret = split_method_desc(desc)
-        return "(" + ",".join(self.desc_text(p) for p in params) + ")" + self.desc_text(ret)
+        t = self._mdesc.get(desc)
+        if t is None:
+            params, ret = _split_method_desc(desc)
+            text = self.desc_text
+            t = "(" + ",".join([text(p) for p in params]) + ")" + text(ret)
+            self._mdesc[desc] = t
+        return t
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _package_class_text(package: str, internal: str) -> str:
+    """``Names._class_text`` for a class seen from ``package`` when no import or
+    the simple name of the class being defined is involved."""
+    slash = internal.rfind("/")
+    simple = internal[slash + 1 :]
+    pkg = internal[: slash + 1] if slash >= 0 else ""
+    if not is_bare_name(simple) or any(not is_bare_name(p) for p in pkg.split("/")[:-1]):
+        return _quote(internal.replace("/", "."))
+    if simple in PRIMITIVES:
+        return internal.replace("/", ".") if pkg else _quote(simple)
+    head = simple.split("$", 1)[0]
+    if pkg == "java/lang/" and head in JAVA_LANG:
+        return simple
+    if pkg == package and head not in JAVA_LANG and near_miss(simple) is None:
+        return simple
+    if not pkg:
+        return _quote(simple)
+    return internal.replace("/", ".")
 
 
 def _quote(s: str) -> str:
@@ -216,6 +270,13 @@ def _quote(s: str) -> str:
 
 def split_method_desc(desc: str) -> tuple[list[str], str]:
     """``(IJ[Ljava/lang/String;)V`` -> (["I", "J", "[Ljava/lang/String;"], "V")."""
+    params, ret = _split_method_desc(desc)
+    return list(params), ret
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_method_desc(desc: str) -> tuple[tuple[str, ...], str]:
+    """``split_method_desc``, cached (with a tuple, which no caller can change)."""
     if not desc.startswith("("):
         raise NameError_(f"malformed method descriptor `{desc}`")
     params: list[str] = []
@@ -241,7 +302,7 @@ def split_method_desc(desc: str) -> tuple[list[str], str]:
     ret = desc[i + 1 :]
     if not ret:
         raise NameError_(f"malformed method descriptor `{desc}`")
-    return params, ret
+    return tuple(params), ret
 
 
 def slot_size(desc: str) -> int:

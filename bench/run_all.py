@@ -157,17 +157,18 @@ def render_tokens(d: dict) -> list[str]:
         "",
         f"Target: total asm / Java at most {d['target']}: {'met' if t['asm_ratio'] <= d['target'] else 'missed'}. "
         + ("Every counted assembly text assembles (`jbgen asm`) and verifies (`jbgen verify`: structure, "
-           f"ClassFile.verify, HotSpot link), as do its `today` variants ({chk.get('classes')} classes)."
+           f"ClassFile.verify, HotSpot link), as does its flat form ({chk.get('classes')} classes)."
            if chk["ok"] else f"CHECK FAILED at {chk['stage']}."),
         "",
-        "Assembly tokens by kind of line (a line pays for its own indentation):",
+        "Assembly tokens by kind of word (a token goes to the word it starts in; newlines and indentation "
+        "to line breaks):",
         "",
-        "| kind | tokens | lines | tokens/line | share |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| kind | tokens | share |",
+        "| --- | ---: | ---: |",
     ]
     for r in d["kinds"]:
-        out.append(f"| {r['kind']} | {r['tokens']} | {r['lines']} | {r['per_line']:.1f} | {100 * r['share']:.1f}% |")
-    out += ["", "Syntax variants of the same texts:", "",
+        out.append(f"| {r['kind']} | {r['tokens']} | {100 * r['share']:.1f}% |")
+    out += ["", "Other forms of the same texts:", "",
             "| variant | asm tokens | saved | asm / Java |", "| --- | ---: | ---: | ---: |"]
     for r in d["variants"]:
         out.append(f"| {r['description']} | {r['asm']} | {r['saved']} | {r['asm_ratio']:.2f} |")

@@ -9,17 +9,19 @@ counted with Claude's tokenizer (the ``tokenizer.json`` shipped in the
 
 (a) its Java source: header line to closing brace, exactly as in the file;
 (b) its jbgen assembly as a model would write it: ``print_class(read_class(bytes),
-    debug=False)`` cut to the method (header line to closing brace), plus the
-    synthetic ``lambda$NAME$N`` methods javac made from its lambdas;
+    debug=False)`` (the disassembler's default form: several instructions to a
+    line, short forms) cut to the method (header line to closing brace), plus
+    the synthetic ``lambda$NAME$N`` methods javac made from its lambdas;
 (c) ``javap -c -p`` of the method (and of its lambdas), for reference.
 
 No class wrapper is counted on either side.  Every (b) text is checked to be
 real: each is put alone in a class (the printed class header, renamed per
 method), all are assembled by one ``jbgen asm`` run and verified by one
-``jbgen verify`` run (structure, ClassFile.verify, HotSpot link).  The
-assembly tokens are then broken down per kind of line (instruction family,
-labels, directives, headers), and a few syntax variants are counted, to show
-which changes would pay (see RESULTS.md).
+``jbgen verify`` run (structure, ClassFile.verify, HotSpot link), together
+with the ``flat`` form of each.  The assembly tokens are then broken down per
+kind of word (local loads and stores, constants, instruction families,
+labels, directives, headers, line breaks), and a few other forms of the same
+texts are counted, to show which further changes would pay (see RESULTS.md).
 """
 
 from __future__ import annotations
@@ -67,38 +69,6 @@ def count_tokens(texts: list[str], offsets: bool = False) -> list:
     cmd = [str(py), str(c.BENCH / "_tokcount.py"), str(ensure_tokenizer())] + (["--offsets"] if offsets else [])
     r = subprocess.run(cmd, input=json.dumps(texts), capture_output=True, text=True, check=True)
     return json.loads(r.stdout)
-
-
-def tokens_per_line(text: str, offsets: list[tuple[int, int]]) -> list[int]:
-    """Tokens of ``text`` (tokenized whole) charged to its lines.
-
-    A token goes to the line of its first non-blank character; a blank token
-    (a newline with the next line's indentation, which the tokenizer merges)
-    goes to the line where it ends, so each line pays for its own indentation.
-    The counts add up to the text's token count.
-    """
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    per = [0] * len(starts)
-
-    def line_of(pos: int) -> int:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
-
-    for a, b in offsets:
-        piece = text[a:b]
-        stripped = len(piece) - len(piece.lstrip())
-        pos = a + stripped if stripped < len(piece) else max(a, b - 1)
-        per[min(line_of(pos), len(per) - 1)] += 1
-    return per
 
 
 def compile_methods() -> bytes:
@@ -165,11 +135,11 @@ def with_lambdas(methods: dict[str, str], name: str) -> str:
     return "\n".join(parts) if len(parts) > 1 else parts[0]
 
 
-# ----------------------------------------------------------------------------- kinds of lines
+# ----------------------------------------------------------------------------- kinds of words
 
 
 _FAMILIES = [
-    ("local load/store", r"[ilfda](load|store)(_\d)?|iinc|wide"),
+    ("local load/store", r"[ilfda](load|store)(_\d)?|iinc|wide|exact|load|store"),
     ("constant", r"[il]const_(m1|\d)|[fd]const_\d|aconst_null|bipush|sipush|ldc(_w|2_w)?|push"),
     ("compare+branch", r"if\w*|goto(_w)?|[lfd]cmp[lg]?"),
     ("invoke (not indy)", r"invoke(static|virtual|special|interface)"),
@@ -181,69 +151,110 @@ _FAMILIES = [
     ("object/stack", r"new|dup\w*|pop2?|swap|checkcast|instanceof|athrow|monitor\w+"),
     ("switch", r"tableswitch|lookupswitch"),
 ]
+# Operand words after a mnemonic (the rest of the line for invokedynamic and switches).
+_OPERANDS = {"iinc": 2, "multianewarray": 2, "invokedynamic": 99, "tableswitch": 99, "lookupswitch": 99,
+             "wide": 0, "exact": 0}
 
 
-def kind(line: str) -> str:
-    s = line.strip()
-    if not s:
-        return "blank"
-    if line.startswith("    ") and not line.startswith("     ") and s.endswith("{"):
-        return "method header"
-    if s == "}":
-        return "closing brace"
-    if re.fullmatch(r"[\w$]+:", s):
-        return "label"
-    if re.fullmatch(r"(-?\d+|default): [\w$]+", s):
-        return "switch case"
-    if s.startswith("."):
-        return s.split()[0]
-    op = s.split()[0]
+def _family(op: str) -> str | None:
     for fam, pat in _FAMILIES:
         if re.fullmatch(pat, op):
             return fam
-    return "other: " + op
+    return None
 
 
-# ----------------------------------------------------------------------------- syntax variants
+def word_kinds(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of every word of a method text.
 
-_PUSH = re.compile(r"^(\s+)(?:iconst_(m1|\d)|lconst_(\d)|bipush (-?\d+)|sipush (-?\d+)|ldc2_w (-?\d+L)|ldc (-?\d+|\"(?:[^\"\\]|\\.)*\"))$", re.M)
+    Header, closing brace, directive and switch-case lines are one kind each;
+    in an instruction line a label is `label`, a mnemonic and its operand words
+    the mnemonic's family, a local's name alone or after `load`/`store` is a
+    local load/store, and a literal is a constant.
+    """
+    from jbgen.asm import ops
+
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        spans = [(mt.start() + pos, mt.end() + pos, mt.group()) for mt in re.finditer(r"\"(?:[^\"\\]|\\.)*\"|\S+", line)]
+        pos += len(line) + 1
+        if not spans:
+            continue
+        if line.startswith("    ") and not line.startswith("     ") and s.endswith("{") and not re.match(r"[\w$]+:", s):
+            whole = "method header"
+        elif s == "}":
+            whole = "closing brace"
+        elif s.startswith("."):
+            whole = s.split()[0]
+        elif re.fullmatch(r"(-?\d+|default): [\w$]+", s):
+            whole = "switch case"
+        else:
+            whole = ""
+        if whole:
+            out += [(a, b, whole) for a, b, _ in spans]
+            continue
+        left = 0
+        kind = ""
+        for a, b, w in spans:
+            if left > 0:
+                left -= 1
+            elif a == spans[0][0] and re.fullmatch(r"[\w$]+:", w):
+                kind = "label"
+            elif w in ops.FAMILY or w in ("push", "load", "store", "wide", "exact"):
+                kind = _family(w) or "other: " + w
+                fam = ops.FAMILY.get(w)
+                left = _OPERANDS.get(w, 0 if fam == ops.NONE else 1)
+                if w in ("push", "load", "store"):
+                    left = 1
+            elif w == "interface":
+                left = 1  # `invokestatic interface Owner.m()...`: the reference follows
+            elif w[0] in "0123456789-+\"'":
+                kind = "constant"
+            else:
+                kind = "local load/store"
+            out.append((a, b, kind))
+    return out
 
 
-def _push(mt: re.Match[str]) -> str:
-    ind, ic, lc, bi, si, l2, ldc = mt.groups()
-    if ic is not None:
-        v = "-1" if ic == "m1" else ic
-    elif lc is not None:
-        v = lc + "L"
-    else:
-        v = bi or si or l2 or ldc
-    return f"{ind}push {v}"
+def tokens_per_kind(text: str, offsets: list[tuple[int, int]]) -> dict[str, int]:
+    """Tokens of ``text`` charged to the kind of the word they start in; blank tokens to line breaks."""
+    kinds = word_kinds(text)
+    starts = [a for a, _, _ in kinds]
+    out: dict[str, int] = collections.Counter()
+    import bisect
+
+    for s0, e0 in offsets:
+        j = s0
+        while j < e0 and text[j].isspace():
+            j += 1
+        if j >= e0:
+            out["line breaks and indentation"] += 1
+            continue
+        i = bisect.bisect_right(starts, j) - 1
+        out[kinds[i][2] if i >= 0 and kinds[i][0] <= j < kinds[i][1] else "line breaks and indentation"] += 1
+    return out
 
 
-def _untyped(text: str) -> str:
-    text = re.sub(r"^(\s+)[ilfda](load|store)(?=\s)", r"\1\2", text, flags=re.M)
-    return re.sub(r"^(\s+)[ilfda]return$", r"\1return", text, flags=re.M)
+# ----------------------------------------------------------------------------- other forms
+
+
+_TYPE_LETTER = {"int": "i", "boolean": "i", "byte": "i", "char": "i", "short": "i", "long": "l", "float": "f", "double": "d"}
 
 
 def _no_local_decls(text: str) -> str:
-    return re.sub(r"^\s+\.local [^\n]*\n", "", text, flags=re.M)
-
-
-def _no_indent(text: str) -> str:
-    return re.sub(r"^ +", "", text, flags=re.M)
+    """A local declared by its first store, typed (`istore total`): not in the language."""
+    declared = re.findall(r"^\s+\.local (\S+) (\S+)$", text, flags=re.M)
+    text = re.sub(r"^\s+\.local [^\n]*\n", "", text, flags=re.M)
+    for typ, name in declared:
+        letter = _TYPE_LETTER.get(typ, "a")
+        text = re.sub(rf"(?<![\w$])store {re.escape(name)}(?![\w$])", f"{letter}store {name}", text, count=1)
+    return text
 
 
 def _no_descriptors(text: str) -> str:
-    return re.sub(r"^(\s+invoke(?:static|virtual|special|interface) (?:interface )?[\w$.]+)\([^)]*\)\S+$", r"\1",
-                  text, flags=re.M)
-
-
-def _inline_labels(text: str) -> str:
-    return re.sub(r"^(\s+[\w$]+:)\n\s+(?=[a-z])", r"\1 ", text, flags=re.M)
-
-
-def _today(text: str) -> str:
-    return _inline_labels(_PUSH.sub(_push, text))
+    return re.sub(r"(?<![\w$])(invoke(?:static|virtual|special|interface) (?:interface )?[\w$.]+)\([^)]*\)[\w$.\[\]]+",
+                  r"\1", text)
 
 
 def _imports(text: str) -> str:
@@ -254,55 +265,29 @@ def _short_lambda(text: str) -> str:
     return re.sub(r"lambda invokeStatic ([\w$.]+(\([^)]*\)\S+)) \2 \2$", r"lambda \1", text, flags=re.M)
 
 
-_TYPE_LETTER = {"int": "i", "boolean": "i", "byte": "i", "char": "i", "short": "i", "long": "l", "float": "f", "double": "d"}
-
-
 def _all(text: str) -> str:
-    """Every variant but `no indent`; a local declared by its first store keeps that store typed."""
-    declared = re.findall(r"^\s+\.local (\S+) (\S+)", text, flags=re.M)
-    text = _no_local_decls(_untyped(_PUSH.sub(_push, text)))
-    for typ, name in declared:
-        letter = _TYPE_LETTER.get(typ, "a")
-        text = re.sub(rf"^(\s+)store {re.escape(name)}$", rf"\g<1>{letter}store {name}", text, count=1, flags=re.M)
-    for fn in (_no_descriptors, _imports, _short_lambda):
+    for fn in (_no_local_decls, _no_descriptors, _imports, _short_lambda):
         text = fn(text)
     return text
 
 
-def _grouped_loads(text: str) -> str:
-    text = _all(text)
-    pat = re.compile(r"^(\s+)load ([^\n]+)\n\s+load (\S+)$", re.M)
-    while True:
-        new = pat.sub(r"\1load \2 \3", text)
-        if new == text:
-            return text
-        text = new
-
-
-def _with_inline_labels(fn: object) -> object:
-    return lambda t: _inline_labels(fn(t))  # type: ignore[operator]
-
-
+# (key, description, text -> text); "flat" is the printer's other form, not a rewrite.
 VARIANTS: list[tuple[str, str, object]] = [
-    ("push", "`push N` for iconst/bipush/sipush/ldc (the parser accepts it today)", lambda t: _PUSH.sub(_push, t)),
-    ("inline labels", "`L0: iload x` on one line (the parser accepts it today)", _inline_labels),
-    ("today", "`push` and inline labels together: what the printer could print today", _today),
-    ("untyped", "`load x`/`store x`/`return`: type from the local's declaration (new syntax)", _untyped),
-    ("no .local", "no `.local` lines: a local is declared by its first store (new syntax)", _no_local_decls),
-    ("no indent", "no indentation", _no_indent),
-    ("no invoke descriptors", "`invokestatic Math.min` without `(int,int)int` when not overloaded (new syntax)", _no_descriptors),
+    ("flat", "one typed instruction per line (`jbgen disasm --flat`; the only form before the short forms)", None),
+    ("no .local", "no `.local` lines: a local declared by its first typed store (not in the language)", _no_local_decls),
+    ("no invoke descriptors", "`invokestatic Math.min` without `(int,int)int` when not overloaded (not in the language)",
+     _no_descriptors),
     ("imports", "simple names for imported classes (a class-level `.import`, not counted)", _imports),
-    ("short lambda", "`lambda Impl.m(int)int` when both method types equal the impl's (new syntax)", _short_lambda),
-    ("all but indent", "all of the above except `no indentation` (a local's first store stays typed)",
-     _with_inline_labels(_all)),
-    ("grouped loads", "and `load a b` for consecutive loads (new syntax)", _with_inline_labels(_grouped_loads)),
+    ("short lambda", "`lambda Impl.m(int)int` when both method types equal the impl's (not in the language)",
+     _short_lambda),
+    ("all four", "the four rewrites above together", _all),
 ]
 
 
 # ----------------------------------------------------------------------------- checks
 
 
-def check_texts(header: str, texts: dict[str, str], today_texts: dict[str, str]) -> dict[str, object]:
+def check_texts(header: str, texts: dict[str, str], flat_texts: dict[str, str]) -> dict[str, object]:
     """Assemble each method text alone in a class with ``jbgen asm``, then ``jbgen verify`` them all."""
     import shutil
 
@@ -313,7 +298,7 @@ def check_texts(header: str, texts: dict[str, str], today_texts: dict[str, str])
         shutil.rmtree(chk)
     classes = chk / "classes"
     parts = []
-    for prefix, group in (("Methods_", texts), ("MethodsToday_", today_texts)):
+    for prefix, group in (("Methods_", texts), ("MethodsFlat_", flat_texts)):
         for name, body in group.items():
             head = header.replace("class bench.Methods {", f"class bench.{prefix}{name} {{")
             parts.append(head + body + "}\n")
@@ -340,7 +325,9 @@ def main() -> None:
 
     data = compile_methods()
     src = SOURCE.read_text()
-    printed = print_class(read_class(data, str(CLASS_FILE)), str(CLASS_FILE), debug=False)
+    cls = read_class(data, str(CLASS_FILE))
+    printed = print_class(cls, str(CLASS_FILE), debug=False)
+    flat_all = asm_methods(print_class(cls, str(CLASS_FILE), debug=False, flat=True))
     javap = subprocess.run(["javap", "-c", "-p", str(CLASS_FILE)], capture_output=True, text=True, check=True).stdout
     (OUT / "Methods.jbasm").write_text(printed)
     (OUT / "Methods.javap").write_text(javap)
@@ -358,8 +345,9 @@ def main() -> None:
     jp = {n: with_lambdas(javap_all, n) for n in names}
     header = printed[: printed.index(asm_all["<init>"])] if "<init>" in asm_all else printed.split("\n\n", 1)[0] + "\n\n"
 
-    variants = {key: {n: fn(asm[n]) for n in names} for key, _, fn in VARIANTS}  # type: ignore[operator]
-    check = check_texts(header, asm, variants["today"])
+    flat = {n: with_lambdas(flat_all, n) for n in names}
+    variants = {key: {n: fn(asm[n]) if fn else flat[n] for n in names} for key, _, fn in VARIANTS}  # type: ignore[operator]
+    check = check_texts(header, asm, flat)
 
     # One tokenizer call for the three texts per method and every variant,
     # one for the token offsets of the assembly texts (tokens per kind of line).
@@ -371,14 +359,11 @@ def main() -> None:
     tj, ta, tp = counts[:k], counts[k : 2 * k], counts[2 * k : 3 * k]
     var_totals = {key: sum(counts[(3 + i) * k : (4 + i) * k]) for i, (key, _, _) in enumerate(VARIANTS)}
 
-    per_kind: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    per_kind: collections.Counter[str] = collections.Counter()
     for n, offs in zip(names, count_tokens([asm[n] for n in names], offsets=True), strict=True):
-        for ln, t in zip(asm[n].split("\n"), tokens_per_line(asm[n], offs), strict=True):
-            if ln.strip() or t:
-                kk = kind(ln)
-                per_kind[kk][0] += t
-                per_kind[kk][1] += 1
-    line_total = sum(t for t, _ in per_kind.values())
+        per_kind.update(tokens_per_kind(asm[n], offs))
+    line_total = sum(per_kind.values())
+    assert line_total == sum(ta), "every token is charged to one kind"
 
     rows = []
     print(f"{'method':14}{'java':>6}{'asm':>6}{'javap':>7}{'asm/java':>10}{'javap/java':>12}")
@@ -388,19 +373,19 @@ def main() -> None:
     sj, sa, sp = sum(tj), sum(ta), sum(tp)
     print(f"{'total':14}{sj:6}{sa:6}{sp:7}{sa / sj:10.2f}{sp / sj:12.2f}   (target asm/java <= {TARGET})")
 
-    print(f"\nassembly tokens per kind of line ({line_total} tokens; a line pays for its indentation):")
+    print(f"\nassembly tokens per kind of word ({line_total} tokens):")
     kinds_rows = []
-    for kk, (t, nl) in sorted(per_kind.items(), key=lambda kv: -kv[1][0]):
-        kinds_rows.append({"kind": kk, "tokens": t, "lines": nl, "per_line": t / nl, "share": t / line_total})
-        print(f"  {kk:22}{t:6} tokens {nl:5} lines {t / nl:5.1f}/line {100 * t / line_total:5.1f}%")
-    print("\nsyntax variants (same methods, whole-method texts):")
+    for kk, t in per_kind.most_common():
+        kinds_rows.append({"kind": kk, "tokens": t, "share": t / line_total})
+        print(f"  {kk:30}{t:6} tokens {100 * t / line_total:5.1f}%")
+    print("\nother forms of the same methods (whole-method texts):")
     var_rows = []
     for key, desc, _ in VARIANTS:
         v = var_totals[key]
         var_rows.append({"variant": key, "description": desc, "asm": v, "saved": sa - v, "asm_ratio": v / sj})
         print(f"  {desc:90} {v:6} tokens ({sa - v:+5} saved), asm/java {v / sj:.2f}")
     print(f"\nevery assembly text assembles and verifies: {check['ok']}"
-          + (f" ({check.get('classes')} classes: the {k} texts and their `today` variants)" if check["ok"] else ""))
+          + (f" ({check.get('classes')} classes: the {k} texts and their flat forms)" if check["ok"] else ""))
     if not check["ok"]:
         print(check.get("output", ""))
 

@@ -145,12 +145,12 @@ def _iter_jrt(path: str) -> Iterator[tuple[str, bytes]]:
 # ----------------------------------------------------------------------------- asm / disasm
 
 
-def disassemble(data: bytes, path: str = "<class>") -> str:
-    """Class-file bytes -> jbgen assembly text (no JVM needed)."""
+def disassemble(data: bytes, path: str = "<class>", *, flat: bool = False) -> str:
+    """Class-file bytes -> jbgen assembly text (no JVM needed); ``flat``: one typed instruction per line."""
     from jbgen.asm.printer import print_class
     from jbgen.asm.reader import read_class
 
-    return print_class(read_class(data, path), path)
+    return print_class(read_class(data, path), path, flat=flat)
 
 
 @dataclass
@@ -163,7 +163,7 @@ class Disassembled:
     error: JbgenError | None = None
 
 
-def disassemble_all(items: Iterable[tuple[str, bytes]], jobs: int = 1) -> Iterator[Disassembled]:
+def disassemble_all(items: Iterable[tuple[str, bytes]], jobs: int = 1, *, flat: bool = False) -> Iterator[Disassembled]:
     """Disassemble ``(display path, bytes)`` pairs, in input order, on ``jobs`` processes.
 
     With ``jobs > 1`` the classes go in batches to worker processes (spawned,
@@ -174,7 +174,7 @@ def disassemble_all(items: Iterable[tuple[str, bytes]], jobs: int = 1) -> Iterat
     """
     if jobs <= 1:
         for display, data in items:
-            yield _disassemble_one(display, data)
+            yield _disassemble_one(display, data, flat)
         return
     import concurrent.futures as cf
     import multiprocessing
@@ -183,7 +183,7 @@ def disassemble_all(items: Iterable[tuple[str, bytes]], jobs: int = 1) -> Iterat
     pool = cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
     try:
         for batch in _batches(items, _DISASM_BATCH):
-            pending.append(pool.submit(_disassemble_batch, batch))
+            pending.append(pool.submit(_disassemble_batch, batch, flat))
             while len(pending) >= 4 * jobs:
                 yield from map(_unpack, pending.popleft().result())
         while pending:
@@ -209,22 +209,22 @@ def _batches(items: Iterable[tuple[str, bytes]], size: int) -> Iterator[list[tup
         yield batch
 
 
-def _disassemble_one(display: str, data: bytes) -> Disassembled:
+def _disassemble_one(display: str, data: bytes, flat: bool = False) -> Disassembled:
     from jbgen.asm.printer import print_class
     from jbgen.asm.reader import read_class
 
     try:
         cls = read_class(data, display)
-        return Disassembled(display, cls.name, print_class(cls, display))
+        return Disassembled(display, cls.name, print_class(cls, display, flat=flat))
     except JbgenError as exc:
         return Disassembled(display, None, None, exc)
 
 
-def _disassemble_batch(batch: list[tuple[str, bytes]]) -> list[tuple]:
+def _disassemble_batch(batch: list[tuple[str, bytes]], flat: bool = False) -> list[tuple]:
     """Worker side: plain tuples, since a JbgenError's diagnostics do not survive pickling."""
     out = []
     for display, data in batch:
-        d = _disassemble_one(display, data)
+        d = _disassemble_one(display, data, flat)
         err = d.error
         out.append((d.display, d.name, d.text, None if err is None else (type(err), err.message, err.diagnostics)))
     return out

@@ -123,7 +123,9 @@ def asm(files: tuple[str, ...], out_dir: str, classpath: tuple[str, ...]) -> Non
               help="Write one .jbasm per class into this folder (under its package path) instead of stdout.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes (0: one per core); the output is the same for every value.")
-def disasm(inputs: tuple[str, ...], out_dir: str | None, jobs: int) -> None:
+@click.option("--flat", is_flag=True,
+              help="One instruction per line with its typed javap mnemonic (`iload x`, `ireturn`), as for diffing.")
+def disasm(inputs: tuple[str, ...], out_dir: str | None, jobs: int, flat: bool) -> None:
     """Disassemble class files, jars or folders (`-` reads stdin; `jrt:/java.base/java/lang` the JDK)."""
     from jbgen import api
     from jbgen.output import atomic_write, class_path
@@ -133,7 +135,7 @@ def disasm(inputs: tuple[str, ...], out_dir: str | None, jobs: int) -> None:
     out = sys.stdout
     first = True
     failures: list[JbgenError] = []
-    for d in api.disassemble_all(api.iter_classes(inputs), jobs):
+    for d in api.disassemble_all(api.iter_classes(inputs), jobs, flat=flat):
         if d.error is not None:
             failures.append(d.error)
             click.echo(d.error.render(), err=True)

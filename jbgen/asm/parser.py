@@ -33,16 +33,16 @@ _TOKEN = re.compile(
     )""",
     re.X,
 )
-_SIMPLE_LINE = re.compile(r"^[^\"'(){}\[\],:=@/]*$")
-# Simple lines that may also hold array types (`anewarray int[]`).
-_SIMPLE_LINE2 = re.compile(r"^[^\"'(){},:=@/]*$")
-_FAST_LABEL = re.compile(r"^[A-Za-z_$][\w$]*:$")
-_FAST_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
-# `invokevirtual [interface] Owner.name(params)ret` and `getfield Owner.name:type`.
-_FAST_MEMBER = re.compile(
-    r"^(\w+)\s+(interface\s+)?([\w$.\[\]]+)\.([\w$]+|<init>|<clinit>)"
-    r"(?::([\w$.\[\]]+)|\(([\w$.\[\], ]*)\)([\w$.\[\]]+))$"
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+# Code lines read as whitespace-separated words: no quotes, braces, comments.
+_WORD_LINE = re.compile(r"^[^\"'{}@=/]*$")
+# A member reference as one word: `Owner.name(int,String)void`, `Owner.f:int`.
+_MEMBER_WORD = re.compile(
+    r"^([\w$.\[\]]+)\.([\w$]+|<init>|<clinit>)(?::([\w$.\[\]]+)|\(([\w$.\[\],]*)\)([\w$.\[\]]+))$"
 )
+# A constant written as one word on a word line (numbers, `Type.class`); others need the tokenizer.
+_WORD_CONST = re.compile(r"^(?:[-+]?[0-9][\w.+-]*|-?(?:NaN|Infinity)f?|[\w$-]+(?:\.[\w$-]+)*\.class)$")
+_FAST_NAME = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 STR, CHR, PUNCT, WORD = 1, 2, 3, 4
 _T = TypeVar("_T")
@@ -212,6 +212,9 @@ CODE_DIRECTIVES = {".line", ".var", ".vartype", ".catch", ".local", ".typeannota
 ALL_DIRECTIVES = sorted(CLASS_DIRECTIVES | MEMBER_DIRECTIVES | CODE_DIRECTIVES)
 
 _NEWARRAY_TYPES = ("boolean", "char", "float", "double", "byte", "short", "int", "long")
+# The kind letter of a descriptor's first character (`load`/`store`/`return` pick the typed form by it).
+_KIND_OF = {"I": "i", "Z": "i", "B": "i", "C": "i", "S": "i", "J": "l", "F": "f", "D": "d", "L": "a", "[": "a"}
+_PSEUDO = frozenset({"push", "load", "store", "wide", "exact"})
 _LOCAL_BASES = {
     "iload", "lload", "fload", "dload", "aload", "istore", "lstore", "fstore", "dstore", "astore", "ret",
 }
@@ -233,25 +236,34 @@ class _MethodState:
         self.label_defined: dict[str, int] = {}
         self.label_uses: dict[str, tuple[int, int]] = {}
         self.locals: dict[str, int] = {}
-        self.local_types: dict[str, str] = {}
+        # The kind of value a named local holds (`i`, `l`, `f`, `d`, `a`; `?` when
+        # declared with several), for `load NAME`, `store NAME` and a bare name.
+        self.kinds: dict[str, str] = {}
         self.ambiguous: set[str] = set()
         self.next_slot = 0 if static else 1
+        ret = meth.descriptor[meth.descriptor.rindex(")") + 1 :]
+        self.ret_op = None if ret == "V" else _KIND_OF[ret[0]] + "return"
         if not static:
             self.locals["this"] = 0
+            self.kinds["this"] = "a"
         for d, nm in zip(param_descs, param_names, strict=True):
             if nm is not None:
-                self.bind(nm, self.next_slot)
+                self.bind(nm, self.next_slot, d)
             self.next_slot += 2 if d in ("J", "D") else 1
         self.type_annos: dict[str, list[m.TypeAnnotation]] = {}
         self.switch: tuple[str, list, int] | None = None  # (op, cases, line)
         self.switch_default: m.Label | None = None
 
-    def bind(self, name: str, slot: int) -> None:
+    def bind(self, name: str, slot: int, desc: str | None) -> None:
         old = self.locals.get(name)
         if old is not None and old != slot:
             self.ambiguous.add(name)
         else:
             self.locals[name] = slot
+        if desc is not None:
+            kind = _KIND_OF[desc[0]]
+            if self.kinds.setdefault(name, kind) != kind:
+                self.kinds[name] = "?"
 
     def label(self, name: str, line: int, col: int) -> m.Label:
         lab = self.labels.get(name)
@@ -272,7 +284,7 @@ class Parser:
         self._desc_cache: dict[str, str] = {}
         # Instruction lines whose meaning does not depend on the method (no locals, no
         # labels): text -> (op, args).  Args are immutable, so sharing them is safe.
-        self._insn_cache: dict[str, tuple[str, tuple]] = {}
+        self._member_cache: dict[tuple[str, str], m.MemberRef] = {}
         self._class_cache: dict[str, str] = {}
 
     # ---------------------------------------------------------------- errors
@@ -719,7 +731,7 @@ class Parser:
         self.names = Names()
         self._desc_cache.clear()
         self._class_cache.clear()
-        self._insn_cache.clear()
+        self._member_cache.clear()
         # Pass 1: the header line, for the class name that name resolution needs.
         pre = self._pre_header(start, header_idx, cls)
         self.lineno = header_idx + 1
@@ -1258,139 +1270,308 @@ class Parser:
     # ---------------------------------------------------------------- code
 
     def _code_line(self, st: _MethodState, s: str, raw: str) -> None:
+        """One line of a method body: a directive, or an optional label and any number of instructions."""
         if st.switch is not None:
             self._switch_line(st, s, raw)
             return
-        if s[0] != "." and self._fast_insn(st, s):
-            return
-        if s[-1] == ":" and _FAST_LABEL.match(s) and st.switch is None:
-            name = s[:-1]
-            if name not in st.label_defined:
-                st.label_defined[name] = self.lineno
-                lab = st.labels.get(name)
-                if lab is None:
-                    lab = st.labels[name] = m.Label(name)
-                st.code.elements.append(lab)
+        if s[0] == ".":
+            if s.startswith(".line ") and s[6:].isdigit() and int(s[6:]) <= 0xFFFF:
+                st.code.elements.append(m.LineNumber(int(s[6:])))
                 return
-        if s.startswith(".line ") and s[6:].isdigit():
-            n = int(s[6:])
-            if n <= 0xFFFF:
-                st.code.elements.append(m.LineNumber(n))
+        elif _WORD_LINE.match(s):
+            # The common line, split at spaces: words only (a member reference is one
+            # word).  Anything the words cannot say, including every error, goes to the
+            # tokenizer below, which reads the line again and reports with columns.
+            els = st.code.elements
+            n0 = len(els)
+            words = s.split()
+            label = None
+            w0 = words[0]
+            if w0[-1] == ":":
+                label = w0[:-1]
+                if not _IDENT.match(label) or label in st.label_defined:
+                    label = None
+                else:
+                    self._define_label(st, label)
+                    words = words[1:]
+            try:
+                self._insns(st, Cur([Tok(WORD, w, 0) for w in words], 0), True)
                 return
-        if _SIMPLE_LINE.match(s) and not s.startswith("."):
-            parts = s.split()
-            self._insn(st, parts[0], parts[1:], raw, None)
-            return
+            except _Err:
+                del els[n0:]
+                if label is not None:
+                    del st.label_defined[label]
         toks = tokenize(strip_comment(raw))
         if not toks:
             return
         c = Cur(toks, len(raw.rstrip()) + 1)
         head = toks[0]
-        # Label definitions: `L1:` alone or followed by an instruction.
         if head.kind == WORD and len(toks) >= 2 and toks[1].text == ":" and toks[1].kind == PUNCT:
             name = head.text
             if name in st.label_defined:
                 raise _Err(f"label `{name}` is already defined on line {st.label_defined[name]}", head.col, len(name))
-            st.label_defined[name] = self.lineno
-            lab = st.labels.get(name)
-            if lab is None:
-                lab = st.labels[name] = m.Label(name)
-            st.code.elements.append(lab)
-            if len(toks) == 2:
-                return
+            self._define_label(st, name)
             c.i = 2
-            head = toks[2]
-            toks = toks[2:]
-            c = Cur(toks, c.end_col)
+            head = c.peek()  # type: ignore[assignment]
+            if head is None:
+                return
         if head.kind == WORD and head.text.startswith(".") and len(head.text) > 1:
-            c.i = 1
+            c.i += 1
             self._code_directive(st, head, c)
             return
-        if head.kind != WORD:
-            raise _Err(f"expected an instruction, found `{head.text}`", head.col)
-        c.i = 1
-        self._insn(st, head.text, None, raw, c)
+        self._insns(st, c, False)
 
-    def _fast_insn(self, st: _MethodState, s: str) -> bool:
-        """The common instruction shapes without the tokenizer; False means "use the full path".
+    def _define_label(self, st: _MethodState, name: str) -> None:
+        st.label_defined[name] = self.lineno
+        lab = st.labels.get(name)
+        if lab is None:
+            lab = st.labels[name] = m.Label(name)
+        st.code.elements.append(lab)
 
-        Anything unusual (an error, a quoted name, a comment) returns False, and the
-        general path then parses the line again and reports errors with columns.
+    def _insns(self, st: _MethodState, c: Cur, words: bool) -> None:
+        """The instructions at the cursor, to the end of the line.
+
+        A word is an instruction (with its operands after it), a pseudo-instruction
+        (`push`, `load`, `store`, and the prefixes `wide`/`exact`), a local's name (a
+        load) or a literal (a push), in that order of precedence.  ``words`` says the
+        cursor holds whitespace-separated words rather than tokens; there any
+        ``_Err`` means "read the line again with the tokenizer".
         """
-        hit = self._insn_cache.get(s)
-        if hit is not None:
-            st.code.elements.append(m.Insn(hit[0], hit[1], self.lineno))
-            return True
-        fam_of = ops.FAMILY
-        mt = _FAST_MEMBER.match(s)
-        if mt is not None:
-            op = mt.group(1)
-            fam = fam_of.get(op)
-            if fam is ops.METHOD and mt.group(6) is not None:
-                params = mt.group(6)
-                try:
-                    owner = self._fast_owner(mt.group(3))
-                    pd = "".join(self._fast_desc(p) for p in params.split(",")) if params.strip() else ""
-                    desc = "(" + pd + ")" + self._fast_desc(mt.group(7), True)
-                except _Err:
-                    return False
-                itf = mt.group(2) is not None or op == "invokeinterface"
-                args = (m.MemberRef("imethod" if itf else "method", owner, mt.group(4), desc),)
-                self._insn_cache[s] = (op, args)
-                st.code.elements.append(m.Insn(op, args, self.lineno))
-                return True
-            if fam is ops.FIELD and mt.group(5) is not None and mt.group(2) is None:
-                try:
-                    ref = m.MemberRef("field", self._fast_owner(mt.group(3)), mt.group(4), self._fast_desc(mt.group(5)))
-                except _Err:
-                    return False
-                self._insn_cache[s] = (op, (ref,))
-                st.code.elements.append(m.Insn(op, (ref,), self.lineno))
-                return True
-            return False
-        if not _SIMPLE_LINE2.match(s):
-            return False
-        parts = s.split()
-        op = parts[0]
-        fam = fam_of.get(op)
-        n = len(parts)
-        if fam is ops.NONE and n == 1:
-            self._insn_cache[s] = (op, ())
-            st.code.elements.append(m.Insn(op, (), self.lineno))
-            return True
-        if n != 2:
-            return False
-        w = parts[1]
-        if fam is ops.LOCAL:
-            slot = st.locals.get(w)
-            if slot is None or w in st.ambiguous:
-                if not w.isdigit():
-                    return False
-                slot = int(w)
-                if slot > 0xFFFF:
-                    return False
-            exact = ops.canonical_local_op(op, slot) if op != "ret" else ("ret_w" if slot > 255 else "ret")
-            st.code.elements.append(m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno))
-            return True
-        if fam is ops.BRANCH:
-            st.code.elements.append(m.Insn(op, (st.label(w, self.lineno, 0),), self.lineno))
-            return True
-        if fam is ops.CLASS:
+        els = st.code.elements
+        line = self.lineno
+        prev = None
+        while not c.at_end():
+            t = c.next("an instruction")
+            if t.kind == WORD:
+                w = t.text
+                fam = ops.FAMILY.get(w)
+                if fam is not None:
+                    self._insn(st, w, fam, t, c, words, None)
+                    prev = w if fam == ops.NONE else None
+                    continue
+                if w in _PSEUDO:
+                    if w == "push":
+                        els.extend(_push(self._const(c, words), line))
+                    elif w in ("load", "store"):
+                        nt = c.word("a local variable name")
+                        els.append(self._named_local(st, w, nt))
+                    else:
+                        nt = c.word("an instruction")
+                        fam = ops.FAMILY.get(nt.text)
+                        if fam is None or (nt.text not in _LOCAL_BASES and nt.text != "iinc"
+                                           and not (w == "exact" and nt.text == "return")):
+                            raise _Err(f"`{w}` goes with a local-variable instruction or iinc"
+                                       f"{' (or `return`)' if w == 'exact' else ''}, not `{nt.text}`", nt.col, len(nt.text))
+                        self._insn(st, nt.text, fam, nt, c, words, w)
+                    continue
+                if w in st.locals and w not in st.ambiguous:
+                    els.append(self._named_local(st, "load", t))
+                    continue
+                if w[0] in "0123456789-+":
+                    c.i -= 1
+                    els.extend(_push(self._const(c, words), line))
+                    continue
+                if words and not _IDENT.match(w):
+                    raise _Err("not a word line")
+                if w[0] == ".":
+                    raise _Err(f"a directive goes on a line of its own: `{w}`", t.col, len(w))
+                if c.peek() is not None and c.peek().text == ":":  # type: ignore[union-attr]
+                    raise _Err(f"a label goes at the start of a line: `{w}:`", t.col, len(w))
+                notes = _suggest(w, (*ops.MNEMONICS, *_PSEUDO, *st.locals))
+                if prev is not None:
+                    notes = (f"`{prev}` takes no operand; a word after it is the next instruction",)
+                if w in st.ambiguous:
+                    raise _Err(f"local name `{w}` stands for several slots: use the slot number", t.col, len(w))
+                raise _Err(f"unknown instruction or local `{w}`", t.col, len(w), notes)
+            if t.kind in (STR, CHR):
+                c.i -= 1
+                els.extend(_push(self.const(c), line))
+                continue
+            raise _Err(f"expected an instruction, found `{t.text}`", t.col, len(t.text))
+
+    def _named_local(self, st: _MethodState, what: str, t: Tok) -> m.Insn:
+        """`load NAME` / `store NAME` (and a bare name): the typed instruction for the local's type."""
+        name = t.text
+        if name[0] in "0123456789" or name not in st.locals:
+            if name[0] in "0123456789":
+                raise _Err(f"`{what}` takes a local's name, not a slot: write the typed instruction such as "
+                           f"`i{what} {name}`", t.col, len(name))
+            self._local(st, name, t.col)  # unknown or ambiguous: its error
+        kind = st.kinds.get(name)
+        if kind is None or kind == "?":
+            why = "is declared with several types" if kind == "?" else "has no declared type"
+            raise _Err(f"local `{name}` {why}: write the typed instruction (`i{what}`, `a{what}`, ...)",
+                       t.col, len(name))
+        slot = self._local(st, name, t.col)
+        exact = ops.canonical_local_op(kind + what, slot)
+        return m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno)
+
+    def _insn(self, st: _MethodState, op: str, fam: str, head: Tok, c: Cur, words: bool, prefix: str | None) -> None:
+        """One instruction and its operands at the cursor (``words``: see ``_insns``)."""
+        line = self.lineno
+        els = st.code.elements
+        if fam == ops.NONE:
+            if op == "return" and prefix is None and st.ret_op is not None:
+                op = st.ret_op
+            els.append(m.Insn(op, (), line))
+            return
+        if fam == ops.LOCAL:
+            t = c.word("a local variable")
+            slot = self._local(st, t.text, t.col)
+            if prefix == "wide":
+                exact = op + "_w"
+            elif prefix == "exact":
+                exact = op
+                if slot > 255:
+                    raise _Err(f"slot {slot} needs `wide {op}`", t.col, len(t.text))
+            elif op == "ret":
+                exact = "ret_w" if slot > 255 else "ret"
+            else:
+                exact = ops.canonical_local_op(op, slot)
+            els.append(m.Insn(exact, () if exact in ops.COMPACT else (slot,), line))
+            return
+        if fam == ops.BRANCH:
+            t = c.word("a label")
+            if words and not _IDENT.match(t.text):
+                raise _Err("not a word line")
+            els.append(m.Insn(op, (st.label(t.text, line, t.col),), line))
+            return
+        if fam == ops.IINC:
+            t = c.word("a local variable")
+            slot = self._local(st, t.text, t.col)
+            dt = c.word("the increment")
             try:
-                st.code.elements.append(m.Insn(op, (self._fast_class_entry(w),), self.lineno))
-            except _Err:
-                return False
-            return True
-        if fam is ops.PUSH:
-            try:
-                v = int(w)
+                delta = int(dt.text, 0)
             except ValueError:
-                return False
-            if not (-128 <= v <= 127 if op == "bipush" else -32768 <= v <= 32767):
-                return False
-            st.code.elements.append(m.Insn(op, (v,), self.lineno))
-            return True
-        return False
+                raise _Err(f"iinc needs an integer increment, found `{dt.text}`", dt.col, len(dt.text)) from None
+            if not -32768 <= delta <= 32767:
+                raise _Err(f"iinc increment {delta} is out of range (-32768 to 32767)", dt.col, len(dt.text))
+            if prefix == "wide":
+                opx = "iinc_w"
+            elif prefix == "exact":
+                opx = "iinc"
+                if slot > 255 or not -128 <= delta <= 127:
+                    raise _Err("operands too large for the short iinc: use `wide iinc`", t.col)
+            else:
+                opx = ops.canonical_iinc(slot, delta)
+            els.append(m.Insn(opx, (slot, delta), line))
+            return
+        if fam == ops.PUSH:
+            t = c.word("an integer")
+            try:
+                v = int(t.text, 0)
+            except ValueError:
+                raise _Err(f"{op} needs an integer, found `{t.text}`", t.col, len(t.text)) from None
+            lo, hi = (-128, 127) if op == "bipush" else (-32768, 32767)
+            if not lo <= v <= hi:
+                raise _Err(f"{op} value {v} is out of range ({lo} to {hi})", t.col, len(t.text),
+                           ("use sipush or ldc, or `push` to let jbgen choose",))
+            els.append(m.Insn(op, (v,), line))
+            return
+        if fam == ops.NEWARRAY:
+            t = c.word("a primitive type")
+            if t.text not in _NEWARRAY_TYPES:
+                raise _Err(f"newarray takes a primitive type, found `{t.text}`", t.col, len(t.text),
+                           _suggest(t.text, _NEWARRAY_TYPES) or ("use anewarray for arrays of objects",))
+            els.append(m.Insn(op, (t.text,), line))
+            return
+        if fam == ops.CLASS:
+            if words:
+                els.append(m.Insn(op, (self._fast_class_entry(c.word("a class name").text),), line))
+            else:
+                els.append(m.Insn(op, (self.class_entry(c),), line))
+            return
+        if fam == ops.FIELD or fam == ops.METHOD:
+            itf = c.accept("interface") or op == "invokeinterface"
+            kind = "field" if fam == ops.FIELD else "imethod" if itf else "method"
+            if words:
+                els.append(m.Insn(op, (self._fast_member(c.word("a member reference").text, kind),), line))
+            else:
+                els.append(m.Insn(op, (self.member_ref(c, kind),), line))
+            return
+        if fam == ops.LDC:
+            k = self._const(c, words)
+            wide = type(k) in (m.Long, m.Double) or (type(k) is m.DynamicConst and k.descriptor in ("J", "D"))  # type: ignore[union-attr]
+            if op == "ldc2_w" and not wide:
+                raise _Err("ldc2_w loads a long or double; use ldc", head.col, len(op))
+            els.append(m.Insn("ldc2_w" if wide else op, (k,), line))
+            return
+        if fam == ops.MULTIANEWARRAY:
+            if words:
+                t = c.word("an array type")
+                d = self._fast_desc(t.text)
+                dims = len(d) - len(d.lstrip("["))
+                col = t.col
+            else:
+                name, dims, col = self.type_(c, "an array type")
+                d = self.desc(name, dims, col) if dims else ""
+            if dims == 0:
+                raise _Err("multianewarray takes an array type such as `int[][]`", col)
+            n = self._int(c, "the number of dimensions", 1, 255)
+            if n > dims:
+                raise _Err(f"{n} dimensions for a {dims}-dimensional array type", col)
+            els.append(m.Insn(op, (d, n), line))
+            return
+        if words:
+            raise _Err("not a word line")
+        if fam == ops.INDY:
+            name = self.name_tok(c, "the call site name")
+            desc = self.method_desc(c)
+            nxt = c.peek()
+            if name == "concat" and nxt is not None and nxt.kind == STR:
+                # invokedynamic concat(String,int)String "recipe \1" [, constants...]
+                bargs: list[m.Loadable] = [m.Str(_unq(nxt))]
+                c.i += 1
+                while c.accept(","):
+                    bargs.append(self.const(c))
+                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.CONCAT_BSM), tuple(bargs))  # type: ignore[arg-type]
+                cs = m.CallSite(bsm, "makeConcatWithConstants", desc)
+            elif c.accept("lambda"):
+                # invokedynamic apply()Function lambda <impl handle> <sam type> <instantiated type>
+                impl = self.handle(c)
+                sam = m.MethodTypeConst(self.method_desc(c))
+                inst = m.MethodTypeConst(self.method_desc(c))
+                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.LAMBDA_BSM), (sam, impl, inst))  # type: ignore[arg-type]
+                cs = m.CallSite(bsm, name, desc)
+            else:
+                cs = m.CallSite(self.bootstrap(c), name, desc)
+            els.append(m.Insn(op, (cs,), line))
+            return
+        # tableswitch / lookupswitch: the cases follow, one per line, up to `}`.
+        c.expect("{")
+        c.end()
+        st.switch = (op, [], line)
+
+    def _const(self, c: Cur, words: bool) -> m.Loadable:
+        """A constant operand; on a word line only the one-word forms (see ``_insns``)."""
+        if words:
+            t = c.peek()
+            if t is None or not _WORD_CONST.match(t.text):
+                raise _Err("not a word line")
+        return self.const(c)
+
+    def _fast_member(self, text: str, kind: str) -> m.MemberRef:
+        """A member reference written as one word (``Owner.name(int,String)void``, ``Owner.f:int``), cached."""
+        key = (text, kind)
+        ref = self._member_cache.get(key)
+        if ref is not None:
+            return ref
+        mt = _MEMBER_WORD.match(text)
+        if mt is None:
+            raise _Err("not a word line")
+        owner = self._fast_owner(mt.group(1))
+        if mt.group(3) is not None:
+            if kind != "field":
+                raise _Err("not a word line")
+            ref = m.MemberRef("field", owner, mt.group(2), self._fast_desc(mt.group(3)))
+        else:
+            if kind == "field":
+                raise _Err("not a word line")
+            params = mt.group(4)
+            pd = "".join(self._fast_desc(p) for p in params.split(",")) if params else ""
+            ref = m.MemberRef(kind, owner, mt.group(2), "(" + pd + ")" + self._fast_desc(mt.group(5), True))
+        self._member_cache[key] = ref
+        return ref
 
     def _fast_desc(self, text: str, ret: bool = False) -> str:
         """A type text (``String``, ``int[][]``) -> descriptor, cached; raises _Err."""
@@ -1513,7 +1694,7 @@ class Parser:
             code.locals.append(m.LocalVar(slot, name, desc, st.label(t1.text, self.lineno, t1.col),
                                           st.label(t2.text, self.lineno, t2.col), d == ".vartype"))
             if d == ".var":
-                st.bind(name, slot)
+                st.bind(name, slot, desc)
         elif d == ".local":
             desc = self.field_type(c, "the local's type")
             name = self.name_tok(c, "the local's name")
@@ -1525,7 +1706,7 @@ class Parser:
                 raise _Err(f"local `{name}` is already declared", head.col)
             c.end()
             st.locals[name] = slot
-            st.local_types[name] = desc
+            st.kinds[name] = _KIND_OF[desc[0]]
             st.next_slot = max(st.next_slot, slot + (2 if desc in ("J", "D") else 1))
         elif d == ".catch":
             if c.accept("any"):
@@ -1572,184 +1753,6 @@ class Parser:
             raise _Err(f"unknown local variable `{text}`", col, len(text),
                        _suggest(text, st.locals) or ("declare it with `.local TYPE NAME`",))
         return slot
-
-    def _col_of(self, raw: str, word: str, start: int = 0) -> int:
-        i = raw.find(word, start)
-        return i + 1 if i >= 0 else 1
-
-    def _insn(self, st: _MethodState, op: str, parts: list[str] | None, raw: str, c: Cur | None) -> None:
-        """One instruction; ``parts`` are the operand words of a simple line, else ``c`` is the cursor."""
-        line = self.lineno
-        prefix = None
-        if op in ("wide", "exact"):
-            prefix = op
-            if parts is not None:
-                if not parts:
-                    raise _Err(f"`{op}` needs an instruction after it", self._col_of(raw, op) + len(op))
-                op, parts = parts[0], parts[1:]
-            else:
-                assert c is not None
-                op = c.word("an instruction").text
-            if op not in _LOCAL_BASES and op != "iinc":
-                raise _Err(f"`{prefix}` goes with a local-variable instruction or iinc, not `{op}`", self._col_of(raw, op))
-        fam = ops.FAMILY.get(op)
-        if fam is None:
-            if op == "push":
-                fam = "push*"
-            else:
-                col = self._col_of(raw, op)
-                raise _Err(f"unknown instruction `{op}`", col, len(op), _suggest(op, ops.MNEMONICS + ("push",)))
-        if parts is not None and fam not in (ops.NONE, ops.LOCAL, ops.BRANCH, ops.CLASS, ops.PUSH, ops.IINC, ops.NEWARRAY, ops.MULTIANEWARRAY, ops.LDC, "push*"):
-            # Needs the full tokenizer (method refs and the like).
-            c = Cur(tokenize(strip_comment(raw)), len(raw.rstrip()) + 1)
-            c.i = 2 if prefix else 1
-            parts = None
-        els = st.code.elements
-        if fam == ops.NONE:
-            if parts is not None and parts or c is not None and not c.at_end():
-                extra = parts[0] if parts else c.peek().text  # type: ignore[union-attr]
-                raise _Err(f"`{op}` takes no operand", self._col_of(raw, extra, len(raw) - len(raw.lstrip()) + len(op)), len(extra))
-            els.append(m.Insn(op, (), line))
-            return
-        words = parts if parts is not None else None
-        if words is None:
-            assert c is not None
-            # Operand families that only need words.
-            if fam in (ops.LOCAL, ops.BRANCH, ops.PUSH, ops.IINC, ops.NEWARRAY):
-                words = []
-                while not c.at_end():
-                    t = c.next("an operand")
-                    if t.kind != WORD:
-                        raise _Err(f"unexpected `{t.text}`", t.col)
-                    words.append(t.text)
-        if fam == ops.LOCAL:
-            self._arity(op, words, 1, raw)
-            slot = self._local(st, words[0], self._col_of(raw, words[0], len(raw) - len(raw.lstrip()) + len(op)))  # type: ignore[index]
-            if prefix == "wide":
-                exact = op + "_w"
-            elif prefix == "exact":
-                exact = op
-                if slot > 255:
-                    raise _Err(f"slot {slot} needs `wide {op}`", self._col_of(raw, words[0]))  # type: ignore[index]
-            elif op == "ret":
-                exact = "ret_w" if slot > 255 else "ret"
-            else:
-                exact = ops.canonical_local_op(op, slot)
-            els.append(m.Insn(exact, () if exact in ops.COMPACT else (slot,), line))
-            return
-        if fam == ops.IINC:
-            self._arity(op, words, 2, raw)
-            slot = self._local(st, words[0], self._col_of(raw, words[0], len(raw) - len(raw.lstrip()) + 4))  # type: ignore[index]
-            try:
-                delta = int(words[1], 0)  # type: ignore[index]
-            except ValueError:
-                raise _Err(f"iinc needs an integer increment, found `{words[1]}`", self._col_of(raw, words[1])) from None  # type: ignore[index]
-            if not -32768 <= delta <= 32767:
-                raise _Err(f"iinc increment {delta} is out of range (-32768 to 32767)", self._col_of(raw, words[1]))  # type: ignore[index]
-            if prefix == "wide":
-                opx = "iinc_w"
-            elif prefix == "exact":
-                opx = "iinc"
-                if slot > 255 or not -128 <= delta <= 127:
-                    raise _Err("operands too large for the short iinc: use `wide iinc`", self._col_of(raw, words[0]))  # type: ignore[index]
-            else:
-                opx = ops.canonical_iinc(slot, delta)
-            els.append(m.Insn(opx, (slot, delta), line))
-            return
-        if fam == ops.BRANCH:
-            self._arity(op, words, 1, raw)
-            w = words[0]  # type: ignore[index]
-            col = self._col_of(raw, w, len(raw) - len(raw.lstrip()) + len(op))
-            els.append(m.Insn(op, (st.label(w, line, col),), line))
-            return
-        if fam == ops.PUSH:
-            self._arity(op, words, 1, raw)
-            w = words[0]  # type: ignore[index]
-            try:
-                v = int(w, 0)
-            except ValueError:
-                raise _Err(f"{op} needs an integer, found `{w}`", self._col_of(raw, w)) from None
-            lo, hi = (-128, 127) if op == "bipush" else (-32768, 32767)
-            if not lo <= v <= hi:
-                raise _Err(f"{op} value {v} is out of range ({lo} to {hi})", self._col_of(raw, w), len(w),
-                           ("use sipush or ldc, or `push` to let jbgen choose",))
-            els.append(m.Insn(op, (v,), line))
-            return
-        if fam == ops.NEWARRAY:
-            self._arity(op, words, 1, raw)
-            w = words[0]  # type: ignore[index]
-            if w not in _NEWARRAY_TYPES:
-                raise _Err(f"newarray takes a primitive type, found `{w}`", self._col_of(raw, w), len(w),
-                           _suggest(w, _NEWARRAY_TYPES) or ("use anewarray for arrays of objects",))
-            els.append(m.Insn(op, (w,), line))
-            return
-        if c is None:
-            c = Cur(tokenize(strip_comment(raw)), len(raw.rstrip()) + 1)
-            c.i = 1
-        if fam == "push*":
-            v = self.const(c)
-            c.end()
-            els.extend(_push(v, line))
-            return
-        if fam == ops.CLASS:
-            els.append(m.Insn(op, (self.class_entry(c),), line))
-        elif fam == ops.MULTIANEWARRAY:
-            name, dims, col = self.type_(c, "an array type")
-            if dims == 0:
-                raise _Err("multianewarray takes an array type such as `int[][]`", col)
-            d = self.desc(name, dims, col)
-            n = self._int(c, "the number of dimensions", 1, 255)
-            if n > dims:
-                raise _Err(f"{n} dimensions for a {dims}-dimensional array type", col)
-            els.append(m.Insn(op, (d, n), line))
-        elif fam == ops.LDC:
-            v = self.const(c)
-            wide = type(v) in (m.Long, m.Double) or (type(v) is m.DynamicConst and v.descriptor in ("J", "D"))  # type: ignore[union-attr]
-            if op == "ldc2_w" and not wide:
-                raise _Err("ldc2_w loads a long or double; use ldc", c.col())
-            opx = "ldc2_w" if wide else op
-            els.append(m.Insn(opx, (v,), line))
-        elif fam == ops.FIELD:
-            els.append(m.Insn(op, (self.member_ref(c, "field"),), line))
-        elif fam == ops.METHOD:
-            itf = c.accept("interface") or op == "invokeinterface"
-            els.append(m.Insn(op, (self.member_ref(c, "imethod" if itf else "method"),), line))
-        elif fam == ops.INDY:
-            name = self.name_tok(c, "the call site name")
-            desc = self.method_desc(c)
-            nxt = c.peek()
-            if name == "concat" and nxt is not None and nxt.kind == STR:
-                # invokedynamic concat(String,int)String "recipe \1" [, constants...]
-                bargs: list[m.Loadable] = [m.Str(_unq(nxt))]
-                c.i += 1
-                while c.accept(","):
-                    bargs.append(self.const(c))
-                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.CONCAT_BSM), tuple(bargs))  # type: ignore[arg-type]
-                cs = m.CallSite(bsm, "makeConcatWithConstants", desc)
-            elif c.accept("lambda"):
-                # invokedynamic apply()Function lambda <impl handle> <sam type> <instantiated type>
-                impl = self.handle(c)
-                sam = m.MethodTypeConst(self.method_desc(c))
-                inst = m.MethodTypeConst(self.method_desc(c))
-                bsm = m.Bootstrap(m.MethodHandleConst(6, ops.LAMBDA_BSM), (sam, impl, inst))  # type: ignore[arg-type]
-                cs = m.CallSite(bsm, name, desc)
-            else:
-                cs = m.CallSite(self.bootstrap(c), name, desc)
-            els.append(m.Insn(op, (cs,), line))
-        elif fam in (ops.TABLESWITCH, ops.LOOKUPSWITCH):
-            c.expect("{")
-            c.end()
-            st.switch = (op, [], line)
-            return
-        c.end()
-
-    def _arity(self, op: str, words: list[str] | None, n: int, raw: str) -> None:
-        got = len(words or ())
-        if got != n:
-            if got < n:
-                raise _Err(f"`{op}` needs {n} operand{'s' if n > 1 else ''}", len(raw.rstrip()) + 1)
-            extra = words[n]  # type: ignore[index]
-            raise _Err(f"`{op}` takes {n} operand{'s' if n > 1 else ''}; unexpected `{extra}`", self._col_of(raw, extra, len(raw) - len(raw.lstrip()) + len(op)), len(extra))
 
     def _end_method(self, st: _MethodState) -> None:
         for name, (line, col) in st.label_uses.items():

@@ -43,8 +43,9 @@ def name_text(s: str) -> str:
 
 
 class _Printer:
-    def __init__(self, cls: m.ClassDef, debug: bool = True) -> None:
+    def __init__(self, cls: m.ClassDef, debug: bool = True, flat: bool = False) -> None:
         self.debug = debug
+        self.flat = flat
         self.cls = cls
         self.names = Names(cls.name)
         self.out: list[str] = []
@@ -405,7 +406,8 @@ class _Printer:
             out.append(IND + head)
             return
         out.append(IND + head + " {")
-        self.code(meth.code, slot_names)
+        ret_op = None if ret == "V" else _KIND_OF[ret[0]] + "return"
+        self.code(meth.code, slot_names, self.local_kinds(meth, params, static, slot_names), ret_op)
         out.append(IND + "}")
 
     def slot_names(self, meth: m.MethodDef, params: list[str], static: bool) -> dict[int, str]:
@@ -444,7 +446,7 @@ class _Printer:
                 seen[nm] = s
         return names
 
-    def local_decls(self, code: m.Code, slot_names: dict[int, str]) -> None:
+    def local_decls(self, code: m.Code, slot_names: dict[int, str], kinds: dict[int, str | None]) -> None:
         """Without debug info, named locals become `.local` declarations (no attribute)."""
         params = {lv.slot for lv in code.locals if lv.name in self.param_names}
         next_slot = self.first_free
@@ -454,6 +456,7 @@ class _Printer:
             if lv.slot in self.declared:
                 continue
             self.declared.add(lv.slot)
+            kinds[lv.slot] = _KIND_OF[lv.descriptor[0]]
             typ = self.t(lv.descriptor)
             if lv.slot == next_slot:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name}")
@@ -461,7 +464,32 @@ class _Printer:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name} slot {lv.slot}")
             next_slot = max(next_slot, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
 
-    def code(self, code: m.Code, slot_names: dict[int, str]) -> None:
+    def local_kinds(self, meth: m.MethodDef, params: list[str], static: bool, slot_names: dict[int, str]) -> dict[int, str | None]:
+        """The kind (`i`, `l`, `f`, `d`, `a`) the parser will know each named slot by, None when it has several.
+
+        It is what `load x`, `store x` and a bare `x` assemble by: `this`, the
+        parameters' types, and with debug info every `.var` of the name (without,
+        the `.local` that ``local_decls`` prints adds its kind).
+        """
+        by_name: dict[str, set[str]] = {}
+        if not static:
+            by_name["this"] = {"a"}
+        if meth.param_names is not None and len(meth.param_names) == len(params):
+            for p, nm in zip(params, meth.param_names, strict=True):
+                by_name.setdefault(nm, set()).add(_KIND_OF[p[0]])
+        if self.debug and meth.code is not None:
+            for lv in meth.code.locals:
+                if not lv.signature:
+                    by_name.setdefault(lv.name, set()).add(_KIND_OF[lv.descriptor[0]])
+        kinds: dict[int, str | None] = {}
+        for slot, nm in slot_names.items():
+            ks = by_name.get(nm)
+            if ks is not None:
+                kinds[slot] = next(iter(ks)) if len(ks) == 1 else None
+        return kinds
+
+    def code(self, code: m.Code, slot_names: dict[int, str], kinds: dict[int, str | None], ret_op: str | None) -> None:
+        """The body: several instructions to a line (a line ends where a Java statement would), or one with ``flat``."""
         out = self.out
         used = _used_labels(code, self.debug)
         labels: dict[m.Label, str] = {}
@@ -479,7 +507,7 @@ class _Printer:
             return nm
 
         if not self.debug:
-            self.local_decls(code, slot_names)
+            self.local_decls(code, slot_names, kinds)
         for lv in code.locals if self.debug else ():
             kw = ".vartype" if lv.signature else ".var"
             typ = quote(lv.descriptor) if lv.signature else self.t(lv.descriptor)
@@ -488,22 +516,52 @@ class _Printer:
             ct = self.c(h.catch_type) if h.catch_type is not None else "any"
             out.append(f"{ind2}.catch {ct} from {lab(h.start)} to {lab(h.end)} using {lab(h.handler)}")
         self.attributes(code.attributes, ind2, labels)
+        flat = self.flat
+        if flat:
+            kinds = {}
+            ret_op = None
         fam = ops.FAMILY
         canon = ops.canonical_local_op
+        ends = _ENDS_LINE
+        # The line being filled: its words so far, its length, and the label that starts it.
+        cur: list[str] = []
+        width = 0
+        label = ""
+
+        def flush() -> None:
+            nonlocal cur, width, label
+            if cur:
+                out.append((f"{IND}{label}: " if label else ind2) + " ".join(cur))
+            elif label:
+                out.append(f"{IND}{label}:")
+            cur, width, label = [], 0, ""
+
         for e in code.elements:
             t = type(e)
             if t is m.Insn:
                 op = e.op  # type: ignore[union-attr]
                 args = e.args  # type: ignore[union-attr]
                 f = fam.get(op)
+                end = op in ends
                 if f == ops.NONE:
+                    text = op
                     compact = ops.COMPACT.get(op)
                     if compact is not None:
-                        nm = slot_names.get(compact[1])
+                        slot = compact[1]
+                        nm = slot_names.get(slot)
                         if nm is not None:
-                            out.append(f"{ind2}{compact[0]} {nm}")
-                            continue
-                    out.append(ind2 + op)
+                            base = compact[0]
+                            if kinds.get(slot) == base[0]:
+                                text = nm if base[-4:] == "load" else "store " + nm
+                            else:
+                                text = f"{base} {nm}"
+                    elif op[-6:] == "return" and ret_op is not None:
+                        if op == ret_op:
+                            text = "return"
+                        elif op == "return":
+                            text = "exact return"
+                    elif not flat and op in _BARE_CONSTS:
+                        text = _BARE_CONSTS[op]
                 elif f == ops.LOCAL:
                     slot = args[0]
                     base = op[:-2] if op.endswith("_w") else op
@@ -514,68 +572,141 @@ class _Printer:
                     else:
                         exact = canon(base, slot)
                     if op == exact:
-                        out.append(f"{ind2}{base} {operand}")
+                        if nm is not None and kinds.get(slot) == base[0]:
+                            text = nm if base[-4:] == "load" else "store " + nm
+                        else:
+                            text = f"{base} {operand}"
                     elif op.endswith("_w"):
-                        out.append(f"{ind2}wide {base} {operand}")
+                        text = f"wide {base} {operand}"
                     else:
-                        out.append(f"{ind2}exact {base} {operand}")
+                        text = f"exact {base} {operand}"
                 elif f == ops.BRANCH:
-                    out.append(f"{ind2}{op} {lab(args[0])}")
+                    text = f"{op} {lab(args[0])}"
                 elif f == ops.FIELD or f == ops.METHOD:
                     ref = args[0]
                     itf = "interface " if ref.kind == "imethod" and op in ("invokestatic", "invokespecial") else ""
-                    out.append(f"{ind2}{op} {itf}{self.member(ref)}")
+                    text = f"{op} {itf}{self.member(ref)}"
+                    if f == ops.METHOD and ref.descriptor[-2:] == ")V" and ref.name != "<init>":
+                        end = True
                 elif f == ops.CLASS:
-                    out.append(f"{ind2}{op} {self.c(args[0])}")
+                    text = f"{op} {self.c(args[0])}"
                 elif f == ops.LDC:
                     # ldc and ldc_w are one instruction to the text: the JDK picks the
                     # form the new constant pool needs.
-                    out.append(f"{ind2}{'ldc2_w' if op == 'ldc2_w' else 'ldc'} {self.const(args[0])}")
+                    v = args[0]
+                    text = self.const(v)
+                    if flat or not _bare_ldc(v) or text[0] not in _BARE_START:
+                        text = ("ldc2_w " if op == "ldc2_w" else "ldc ") + text
                 elif f == ops.PUSH:
-                    out.append(f"{ind2}{op} {args[0]}")
+                    v = args[0]
+                    if not flat and (v < -1 or v > 5 if op == "bipush" else v < -128 or v > 127):
+                        text = str(v)
+                    else:
+                        text = f"{op} {v}"
                 elif f == ops.IINC:
                     slot, delta = args
                     nm = slot_names.get(slot)
                     operand = nm if nm is not None else str(slot)
                     exact = ops.canonical_iinc(slot, delta)
                     prefix = "" if op == exact else ("wide " if op == "iinc_w" else "exact ")
-                    out.append(f"{ind2}{prefix}iinc {operand} {delta}")
+                    text = f"{prefix}iinc {operand} {delta}"
                 elif f == ops.INDY:
                     cs: m.CallSite = args[0]
                     alias = self.indy_alias(cs)
                     if alias is not None:
-                        out.append(f"{ind2}invokedynamic {alias}")
-                        continue
-                    out.append(
-                        f"{ind2}invokedynamic {name_text(cs.name)}{self.names.method_desc_text(cs.descriptor)} "
-                        f"{self.bootstrap(cs.bootstrap)}"
-                    )
-                elif f == ops.TABLESWITCH:
-                    low, _high, default, targets = args
-                    out.append(f"{ind2}tableswitch {{")
-                    for i, tgt in enumerate(targets):
-                        out.append(f"{ind2}    {low + i}: {lab(tgt)}")
+                        text = "invokedynamic " + alias
+                    else:
+                        text = (f"invokedynamic {name_text(cs.name)}{self.names.method_desc_text(cs.descriptor)} "
+                                f"{self.bootstrap(cs.bootstrap)}")
+                elif f == ops.TABLESWITCH or f == ops.LOOKUPSWITCH:
+                    cur.append(op + " {")
+                    flush()
+                    if f == ops.TABLESWITCH:
+                        low, _high, default, targets = args
+                        for i, tgt in enumerate(targets):
+                            out.append(f"{ind2}    {low + i}: {lab(tgt)}")
+                    else:
+                        default, pairs = args
+                        for key, tgt in pairs:
+                            out.append(f"{ind2}    {key}: {lab(tgt)}")
                     out.append(f"{ind2}    default: {lab(default)}")
                     out.append(f"{ind2}}}")
-                elif f == ops.LOOKUPSWITCH:
-                    default, pairs = args
-                    out.append(f"{ind2}lookupswitch {{")
-                    for key, tgt in pairs:
-                        out.append(f"{ind2}    {key}: {lab(tgt)}")
-                    out.append(f"{ind2}    default: {lab(default)}")
-                    out.append(f"{ind2}}}")
+                    continue
                 elif f == ops.NEWARRAY:
-                    out.append(f"{ind2}newarray {args[0]}")
+                    text = f"newarray {args[0]}"
                 elif f == ops.MULTIANEWARRAY:
-                    out.append(f"{ind2}multianewarray {self.c(args[0])} {args[1]}")
+                    text = f"multianewarray {self.c(args[0])} {args[1]}"
                 else:
                     raise ClassFormatError(f"cannot print instruction {op}")
+                if flat:
+                    cur.append(text)
+                    flush()
+                    continue
+                if cur and width + len(text) > _WIDTH:
+                    flush()
+                cur.append(text)
+                width += len(text) + 1
+                if end:
+                    flush()
             elif t is m.Label:
                 nm = labels.get(e)  # type: ignore[arg-type]
                 if nm is not None:
-                    out.append(f"{IND}{nm}:")
+                    if cur or label:
+                        flush()
+                    label = nm
+                    if flat:
+                        flush()
             elif t is m.LineNumber and self.debug:
+                if cur or label:
+                    flush()
                 out.append(f"{ind2}.line {e.line}")  # type: ignore[union-attr]
+        if cur or label:
+            flush()
+
+
+# The kind letter of a descriptor's first character (as the parser's `_KIND_OF`).
+_KIND_OF = {"I": "i", "Z": "i", "B": "i", "C": "i", "S": "i", "J": "l", "F": "f", "D": "d", "L": "a", "[": "a"}
+# A line of instructions is broken after these (a Java statement ends there), and before
+# it would grow past _WIDTH characters.
+_ENDS_LINE = frozenset(
+    op
+    for op, fam in ops.FAMILY.items()
+    if fam in (ops.BRANCH, ops.IINC, ops.TABLESWITCH, ops.LOOKUPSWITCH, ops.INDY)
+    or op.endswith("return")
+    or op.split("_")[0] in ("istore", "lstore", "fstore", "dstore", "astore", "ret")
+    or op in ("athrow", "iastore", "lastore", "fastore", "dastore", "aastore", "bastore", "castore", "sastore",
+              "putfield", "putstatic", "pop", "pop2", "monitorenter", "monitorexit")
+)
+_WIDTH = 96
+# Constant instructions printed as their literal: the ones the parser's `push` picks.
+_BARE_CONSTS = {
+    **{f"iconst_{i}": str(i) for i in range(6)},
+    "iconst_m1": "-1",
+    "lconst_0": "0L",
+    "lconst_1": "1L",
+    "fconst_0": "0.0f",
+    "fconst_1": "1.0f",
+    "fconst_2": "2.0f",
+    "dconst_0": "0.0",
+    "dconst_1": "1.0",
+}
+_BARE_START = frozenset('0123456789-+"')
+
+
+def _bare_ldc(v: object) -> bool:
+    """Whether `push` of constant ``v`` picks ldc/ldc2_w (so the bare literal means this instruction)."""
+    t = type(v)
+    if t is m.Str:
+        return True
+    if t is m.Int:
+        return not -32768 <= v.value <= 32767  # type: ignore[union-attr]
+    if t is m.Long:
+        return v.value not in (0, 1)  # type: ignore[union-attr]
+    if t is m.Float:
+        return v.bits not in (0, 0x3F800000, 0x40000000)  # type: ignore[union-attr]
+    if t is m.Double:
+        return v.bits not in (0, 0x3FF0000000000000)  # type: ignore[union-attr]
+    return False
 
 
 def _used_labels(code: m.Code, debug: bool) -> set[m.Label]:
@@ -615,10 +746,15 @@ _DEBUG_ATTRIBUTES = frozenset({"SourceFile", "MethodParameters", "SourceDebugExt
 
 
 def _local_name_ok(nm: str) -> bool:
-    return bool(nm) and is_bare_name(nm) and nm not in ops.FAMILY and nm not in ("wide", "exact") and nm[0] not in "0123456789-<"
+    return (bool(nm) and is_bare_name(nm) and nm not in ops.FAMILY and nm not in _KEYWORDS
+            and nm[0] not in "0123456789-<" and not nm.startswith(("NaN", "Infinity")))
 
 
-def print_class(cls: m.ClassDef, path: str = "<class>", *, debug: bool = True) -> str:
+# Words of the code that a local's name must not be (the parser reads them first).
+_KEYWORDS = frozenset({"wide", "exact", "push", "load", "store"})
+
+
+def print_class(cls: m.ClassDef, path: str = "<class>", *, debug: bool = True, flat: bool = False) -> str:
     """The assembly text of ``cls``.
 
     With ``debug=False`` the debugging attributes (line numbers, local variable
@@ -626,7 +762,7 @@ def print_class(cls: m.ClassDef, path: str = "<class>", *, debug: bool = True) -
     declared with ``.local`` instead: the text a person or a model would write.
     """
     try:
-        return _Printer(cls, debug).print()
+        return _Printer(cls, debug, flat).print()
     except NameError_ as exc:
         raise ClassFormatError(str(exc), [error_at(f"{cls.name}: {exc}", path)]) from None
     except ClassFormatError as exc:

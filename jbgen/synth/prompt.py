@@ -32,50 +32,26 @@ public class demo.Tally {
     private long total
 
     public void add(int n) {
-        iload n
-        ifge Ok
-        new IllegalArgumentException
-        dup
-        ldc "negative"
-        invokespecial IllegalArgumentException.<init>(String)void
-        athrow
-    Ok:
-        aload this
-        dup
-        getfield demo.Tally.total:long
-        iload n
-        i2l
-        ladd
-        putfield demo.Tally.total:long
+        n ifge Ok
+        new IllegalArgumentException dup "negative" invokespecial IllegalArgumentException.<init>(String)void athrow
+    Ok: this dup getfield demo.Tally.total:long n i2l ladd putfield demo.Tally.total:long
         return
     }
 
     public long total() {
-        aload this
-        getfield demo.Tally.total:long
-        lreturn
+        this getfield demo.Tally.total:long return
     }
 
     public static int sumTo(int n) {
         .local int sum
         .local int i
-        iconst_0
-        istore sum
-        iconst_1
-        istore i
-    Loop:
-        iload i
-        iload n
-        if_icmpgt Done
-        iload sum
-        iload i
-        iadd
-        istore sum
+        0 store sum
+        1 store i
+    Loop: i n if_icmpgt Done
+        sum i iadd store sum
         iinc i 1
         goto Loop
-    Done:
-        iload sum
-        ireturn
+    Done: sum return
     }
 }
 """
@@ -96,12 +72,13 @@ SYSTEM_PROMPT = f"""\
 You write JVM classes in jbgen assembly, a text form of class files. jbgen assembles your text with the JDK's java.lang.classfile, verifies it, checks its API use against a policy and tests it against a contract. Always answer by calling the {TOOL_NAME} tool with the complete file; never answer in prose.
 
 # The language
-- One statement per line; `// comment`. Optional `.version N` first (class-file major version; default 69 = Java 25), `.import java.util.List` lines, then `[flags] class pkg.Name [extends S] [implements I, J] {{`, fields, methods, `}}`.
+- A line holds one or more instructions, read left to right; write one Java statement per line. `// comment`. Optional `.version N` first (class-file major version; default 69 = Java 25), `.import java.util.List` lines, then `[flags] class pkg.Name [extends S] [implements I, J] {{`, fields, methods, `}}`.
 - Types as in Java: `int`, `long[]`, `String`, `java.util.List`, nested `java.util.Map$Entry`. Bare names resolve to primitives, imports, the class itself, then java.lang (`String`, `Math`, `Integer`, `StringBuilder`, exceptions).
 - Field: `private int count`, `private static final int MAX = 16`.
-- Method: `public static int f(int x, long y) {{` ... `}}`; constructor `public <init>() {{` (call `aload this` + `invokespecial Object.<init>()void` first). A public no-argument constructor is added when you write none. Parameters are locals by name; `this` is local 0 of instance methods.
-- `.local int i` names the next free local slot (long and double take two). Labels: `Loop:` on their own line or before an instruction.
-- Instructions are javap mnemonics with symbolic operands: `iload x`, `istore i`, `iinc i -1`, `bipush 10`, `ldc "s"`, `ldc 100000`, `ldc2_w 5L`, `push C` (shortest constant instruction for any int/long/float/double/String), `if_icmplt L`, `ifeq L`, `ifnull L`, `goto L`, `new T`, `newarray int`, `anewarray String`, `checkcast T`, `instanceof T`, `arraylength`, `iaload`, `athrow`.
+- Method: `public static int f(int x, long y) {{` ... `}}`; constructor `public <init>() {{` (call `this invokespecial Object.<init>()void` first). A public no-argument constructor is added when you write none. Parameters are locals by name; `this` is local 0 of instance methods.
+- `.local int i` names the next free local slot (long and double take two). Labels: `Loop:` at the start of a line.
+- A local's name alone loads it with the instruction for its type (`x` is `iload x` for an int x); `store x` stores to it; `return` returns the method's type (`ireturn` in an int method). A literal alone pushes it with the shortest instruction: `0`, `-1`, `100000`, `5L`, `2.5`, `1.5f`, `"text"`.
+- Other instructions are javap mnemonics with symbolic operands: `iinc i -1`, `iadd`, `lcmp`, `i2l`, `if_icmplt L`, `ifeq L`, `ifnull L`, `goto L`, `new T`, `dup`, `newarray int`, `anewarray String`, `checkcast T`, `instanceof T`, `arraylength`, `iaload`, `iastore`, `athrow`. The typed forms (`iload x`, `astore s`, `ireturn`, `bipush 10`, `ldc "s"`) are accepted too.
 - Members: `getfield pkg.Name.count:int`, `putstatic pkg.Name.n:long`, `invokestatic Math.max(int,int)int`, `invokevirtual StringBuilder.append(String)StringBuilder`, `invokespecial T.<init>(String)void`, `invokeinterface java.util.List.size()int`.
 - Strings: `invokedynamic concat(String,int)String "\\1 = \\1"` (each \\1 takes an argument), or StringBuilder.
 - Switches: `tableswitch {{` (consecutive keys) or `lookupswitch {{`, one `KEY: Label` per line, then `default: Label`, `}}`.

@@ -437,7 +437,7 @@ def render_feedback(feedback: Sequence[Feedback], *, round: int, max_rounds: int
         Round 1 of 3 failed: the class does not assemble.
 
         Assembly errors:
-        Clamp.jbasm:8:9: error: unknown instruction `iretrun`
+        Clamp.jbasm:8:9: error: unknown instruction or local `iretrun`
             iretrun
             ^~~~~~~
         note: did you mean `ireturn`?

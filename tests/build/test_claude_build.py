@@ -131,7 +131,7 @@ def test_no_candidate_passes_the_best_one_is_reported(contracts: Path, tmp_path:
     # The assembly error went back with file:line:col and the caret.
     sent = _last_user_text(api.requests[1].body)
     assert sent.startswith("Round 1 of 3 failed: the class does not assemble.\n\nAssembly errors:\n"
-                           "Clamp.jbasm:9:9: error: unknown instruction `iretrun`\n"
+                           "Clamp.jbasm:9:9: error: unknown instruction or local `iretrun`\n"
                            "            iretrun\n"
                            "            ^~~~~~~\n"
                            "note: did you mean `ireturn`?\n")

@@ -304,7 +304,7 @@ def test_assembly_error_then_a_fix(clamp) -> None:
         "Round 1 of 3 failed: the class does not assemble.\n"
         "\n"
         "Assembly errors:\n"
-        "Clamp.jbasm:9:9: error: unknown instruction `iretrun`\n"
+        "Clamp.jbasm:9:9: error: unknown instruction or local `iretrun`\n"
         "            iretrun\n"
         "            ^~~~~~~\n"
         "note: did you mean `ireturn`?\n"

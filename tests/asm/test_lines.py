@@ -1,0 +1,183 @@
+"""Lines of several instructions and the short forms (bare names, `store`, `return`, bare literals).
+
+The disassembler prints them by default and the typed one-per-line spelling
+with ``flat``; both must read back to the same class, whichever of the
+parser's two paths (whitespace-separated words, or the tokenizer) reads a line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jbgen.asm import model as m
+from jbgen.asm.equality import first_difference
+from jbgen.asm.parser import parse
+from jbgen.asm.printer import print_class
+from jbgen.errors import AssemblyError
+from tests.conftest import java_base_sample
+
+
+def _code(text: str, name: str = "f") -> list[tuple[str, tuple]]:
+    cls = parse(text)
+    md = next(x for x in cls.methods if x.name == name)
+    assert md.code is not None
+    return [(e.op, e.args) for e in md.code.elements if isinstance(e, m.Insn)]
+
+
+def _method(body: str, header: str = "public static int f(int a, long b, String s, double[] d)") -> str:
+    return "public class demo.A {\n    " + header + " {\n" + body + "\n    }\n}\n"
+
+
+def _errors(text: str) -> list[str]:
+    with pytest.raises(AssemblyError) as ei:
+        parse(text, "A.jbasm")
+    return [d.render() for d in ei.value.diagnostics]
+
+
+def test_a_name_alone_loads_by_the_locals_type() -> None:
+    assert _code(_method("        a b s d pop2 pop pop2 return")) == [
+        ("iload_0", ()), ("lload_1", ()), ("aload_3", ()), ("aload", (4,)),
+        ("pop2", ()), ("pop", ()), ("pop2", ()), ("ireturn", ()),
+    ]
+
+
+def test_store_and_load_keywords_and_declared_locals() -> None:
+    body = """
+        .local float f
+        .local boolean z
+        .local java.util.List xs
+        1.5f store f
+        1 store z
+        load f f2i load z iadd return"""
+    assert _code(_method(body, "public static int f()")) == [
+        ("ldc", (m.Float(0x3FC00000),)), ("fstore_0", ()),
+        ("iconst_1", ()), ("istore_1", ()),
+        ("fload_0", ()), ("f2i", ()), ("iload_1", ()), ("iadd", ()), ("ireturn", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ret", "op"),
+    [("int", "ireturn"), ("boolean", "ireturn"), ("long", "lreturn"), ("float", "freturn"),
+     ("double", "dreturn"), ("String", "areturn"), ("int[]", "areturn"), ("void", "return")],
+)
+def test_return_is_typed_by_the_method(ret: str, op: str) -> None:
+    load = {"void": "", "long": "0L ", "float": "0.0f ", "double": "0.0 ", "String": "aconst_null ",
+            "int[]": "aconst_null "}.get(ret, "0 ")
+    assert _code(_method(f"        {load}return", f"static {ret} f()"))[-1] == (op, ())
+
+
+def test_exact_return_is_the_void_return_anywhere() -> None:
+    assert _code(_method("        exact return", "static int f()")) == [("return", ())]
+    # It prints back the same way (the verifier would reject the class, the text must not lie).
+    cls = parse(_method("        exact return", "static int f()"))
+    assert "exact return" in print_class(cls)
+
+
+@pytest.mark.parametrize(
+    ("lit", "insn"),
+    [("0", ("iconst_0", ())), ("-1", ("iconst_m1", ())), ("100", ("bipush", (100,))),
+     ("1000", ("sipush", (1000,))), ("100000", ("ldc", (m.Int(100000),))), ("0L", ("lconst_0", ())),
+     ("7L", ("ldc2_w", (m.Long(7),))), ("1.0", ("dconst_1", ())), ("2.0f", ("fconst_2", ())),
+     ('"a b"', ("ldc", (m.Str("a b"),))), ("'a'", ("bipush", (97,))), ("0x10", ("bipush", (16,)))],
+)
+def test_a_literal_alone_pushes_it(lit: str, insn: tuple) -> None:
+    assert _code(_method(f"        {lit} pop 0 return"))[0] == insn
+
+
+def test_lines_mix_members_labels_and_strings() -> None:
+    body = """
+    Top: s invokevirtual String.length()int a if_icmpge Done
+        s "x, y" invokevirtual String.concat(String)String pop
+        a b l2i invokestatic Math.max(int, int)int store a
+        goto Top
+    Done: a return"""
+    ops = [op for op, _ in _code(_method(body))]
+    assert ops == ["aload_3", "invokevirtual", "iload_0", "if_icmpge", "aload_3", "ldc", "invokevirtual", "pop",
+                   "iload_0", "lload_1", "l2i", "invokestatic", "istore_0", "goto", "iload_0", "ireturn"]
+
+
+def test_word_and_token_paths_agree_on_java_base() -> None:
+    """Every code line read by the whitespace path reads the same through the tokenizer.
+
+    A trailing comment sends a line to the tokenizer (the word path takes no `/`).
+    """
+    from jbgen.asm.reader import read_class
+
+    lines = 0
+    for path, data in java_base_sample(97):
+        text = print_class(read_class(data, path), path)
+        commented, n = re.subn(r"^( {8}(?![.}]).*\S)$", r"\1 // tokenized", text, flags=re.M)
+        lines += n
+        assert first_difference(parse(text, path), parse(commented, path)) is None, path
+    assert lines > 1000
+
+
+@pytest.mark.parametrize("step", [53])
+def test_flat_and_compact_texts_read_back_alike(step: int) -> None:
+    from jbgen.asm.reader import read_class
+
+    for path, data in java_base_sample(step):
+        cls = read_class(data, path)
+        flat = print_class(cls, path, flat=True)
+        compact = print_class(cls, path)
+        assert first_difference(cls, parse(flat, path)) is None, path
+        assert first_difference(cls, parse(compact, path)) is None, path
+        if any(md.code is not None and len(md.code.elements) > 3 for md in cls.methods):
+            assert compact.count("\n") < flat.count("\n"), path
+
+
+def test_flat_prints_one_typed_instruction_per_line() -> None:
+    text = _method("    L: a 1 iadd store a\n        a return")
+    flat = print_class(parse(text), flat=True)
+    assert "        iload a\n        iconst_1\n        iadd\n        istore a\n        iload a\n        ireturn\n" in flat
+    assert "a 1 iadd store a" in print_class(parse(text))
+
+
+def test_a_name_declared_with_two_kinds_keeps_the_typed_forms() -> None:
+    body = """
+        .var v int slot 0 from A to B
+        .var v String slot 0 from B to C
+    A: 1 istore v
+    B: aconst_null astore v
+    C: iload v return"""
+    text = _method(body, "static int f()")
+    cls = parse(text)
+    printed = print_class(cls)
+    assert "istore v" in printed and "astore v" in printed and "iload v" in printed
+    assert first_difference(cls, parse(printed)) is None
+    (err,) = _errors(_method(body.replace("iload v return", "v return"), "static int f()"))
+    assert "local `v` is declared with several types" in err
+
+
+def test_locals_named_like_keywords_print_as_slots_and_read_back() -> None:
+    body = """
+        .var push int slot 0 from A to B
+        .var pop int slot 1 from A to B
+    A: 1 istore 0 2 istore 1 iload 0 iload 1 iadd
+    B: return"""
+    cls = parse(_method(body, "static int f()"))
+    printed = print_class(cls)
+    assert first_difference(cls, parse(printed)) is None
+    assert "load push" not in printed and " pop " not in printed.split("B:")[0].split(".var pop")[1]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("        a iadd one", "unknown instruction or local `one`"),
+        ("        load 3", "`load` takes a local's name, not a slot"),
+        ("        store nope", "unknown local variable `nope`"),
+        ("        a .line 3", "a directive goes on a line of its own"),
+        ("        a x: return", "a label goes at the start of a line"),
+        ("        a goto", "expected a label at the end of the line"),
+        ("        a , return", "expected an instruction, found `,`"),
+        ("        invokestatic Math.max(int,int)int, return", "expected an instruction, found `,`"),
+    ],
+)
+def test_errors_point_at_the_word(body: str, message: str) -> None:
+    errs = _errors(_method(body))
+    assert any(message in e for e in errs), errs
+    assert all(e.startswith("A.jbasm:3:") for e in errs[:1]), errs

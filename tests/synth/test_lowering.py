@@ -10,7 +10,17 @@ import pytest
 
 from jbgen.synth.search import THROWS, JType, Loop, Param, Problem, Term, class_text
 from jbgen.synth.search.ops import OPS
-from jbgen.synth.search.program import ACC, ELEM, INDEX, app, const, run, var
+from jbgen.synth.search.program import (
+    ACC,
+    BEST,
+    ELEM,
+    INDEX,
+    app,
+    canonical_distance,
+    const,
+    run,
+    var,
+)
 from jbgen.synth.search.semantics import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, i32
 
 from .helpers import assemble_and_verify, interpret
@@ -94,6 +104,19 @@ LOOPS: dict[str, tuple[tuple[Param, ...], JType, Any]] = {
     "range-pow": ((Param("n", I), Param("k", J)), J, Loop("range", "n", const(1, J), app("lmul", var(ACC, J), var("k", J)))),
     "range-div": ((Param("n", I), Param("d", I)), I, Loop("range", "n", const(100, I), app("idiv", var(ACC, I), var("d", I)))),
     "char": ((Param("c", C), Param("n", I)), C, Term("iadd", I, (var("c", C), var("n", I)))),
+    # the index of the largest element: two accumulators updated together under a condition
+    "select-argmax": ((Param("xs", JType.INT_ARRAY),), I,
+                      Loop("array", "xs", const(-1, I), var(INDEX, I),
+                           app("or", app("icmplt", var(ACC, I), const(0, I)), app("icmplt", var(BEST, I), var(ELEM, I))),
+                           var(ELEM, I), const(0, I))),
+    # a long result whose step reads the old best: both values are computed before either is stored
+    "select-long": ((Param("xs", JType.INT_ARRAY), Param("base", J)), J,
+                    Loop("array", "xs", var("base", J), app("ladd", var(ACC, J), app("i2l", var(BEST, I))),
+                         app("icmplt", var(BEST, I), var(ELEM, I)), var(ELEM, I), const(INT_MIN, I))),
+    "select-first-odd": ((Param("xs", JType.INT_ARRAY),), I,
+                         Loop("array", "xs", const(-1, I), var(INDEX, I),
+                              app("and", app("icmplt", var(ACC, I), const(0, I)),
+                                  app("icmpne", app("iand", var(ELEM, I), const(1, I)), const(0, I))))),
 }
 LOOP_INPUTS = {
     "sum": [((),), ((1, 2, 3),), ((INT_MAX, 1),)],
@@ -103,6 +126,9 @@ LOOP_INPUTS = {
     "range-pow": [(0, 3), (5, 3), (70, 2)],
     "range-div": [(0, 0), (2, 3), (1, 0)],
     "char": [(65, 1), (65535, 1), (0, -1)],
+    "select-argmax": [((),), ((3, 9, 2),), ((5, 5),), ((INT_MIN,),), ((-2, 0, 0, 7, 7),)],
+    "select-long": [((), 4), ((1, 3, 2, 5), 10), ((INT_MAX, INT_MAX), 0)],
+    "select-first-odd": [((),), ((2, 4),), ((2, 3, 5),), ((-1,),)],
 }
 
 
@@ -124,6 +150,25 @@ def test_text_names_the_program() -> None:
     assert "public final class demo.Max {" in text
     assert "invokestatic Math.max(int,int)int" in text
     assert i32(1 << 31) == INT_MIN
+
+
+@pytest.mark.parametrize(("key", "distance", "shown"), [
+    ("ishr", -1, "a >> 31"), ("iushr", 33, "a >>> 1"), ("ishl", 31, "a << 31"), ("lshl", -1, "x << 63"),
+    ("lushr", 64, "x >>> 0"), ("Integer.rotateLeft(int,int)int", -8, "Integer.rotateLeft(a, 24)"),
+    ("Long.rotateRight(long,int)long", -1, "Long.rotateRight(x, 63)"),
+])
+def test_constant_shift_distances_are_printed_as_the_jvm_uses_them(key: str, distance: int, shown: str) -> None:
+    # The search may find `a >> -1` before `a >> 31` (the same method): both print as 31.
+    t = app(key, a if OPS[key].args[0] is I else x, const(distance, I))
+    assert str(t) == shown
+    text = class_text(_problem(f"shift:{key}{distance}", t), t)
+    want_push = shown.split(", ")[-1].rstrip(")").split()[-1]
+    assert f"push {want_push}\n" in text and f"push {distance}\n" not in text.replace(f"push {want_push}\n", "")
+    for inp in INPUTS:
+        assert interpret(text, inp) == run(t, PARAMS, inp, t.type), (key, inp)
+    # a computed distance is left alone
+    computed = app(key, a if OPS[key].args[0] is I else x, b)
+    assert canonical_distance(computed, 1) is b and canonical_distance(t, 0) is t.args[0]
 
 
 def test_docs_example_is_real_output() -> None:

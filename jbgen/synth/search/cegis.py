@@ -13,7 +13,7 @@ one before), and the first answer is still the smallest on every example.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +32,9 @@ DEFAULT_INT_CONSTANTS = (0, 1, -1, 2, 3, 4, 8, 16, 31, INT_MIN, INT_MAX)
 DEFAULT_LONG_CONSTANTS = (0, 1, -1, 2, LONG_MIN, LONG_MAX)
 MAX_EXAMPLE_CONSTANTS = 24
 PRE_LOOP_TERMS = 1_000_000
+# Terms spent on a smaller program before answering when the checker cannot teach (it
+# rejects without saying what the method should return): a wrong tree ends the search.
+UNTAUGHT_TERMS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,19 @@ class SearchOptions:
 
     time_limit: float = 10.0  # seconds of wall clock for the whole problem
     max_size: int = 30  # largest term (nodes) enumerated
+    max_tree_size: int = 80  # largest decision tree (nodes) from unification
     conditionals: bool = True  # decision trees by unification
     inverse: bool = True  # meet in the middle through invertible roots (+ - ^, unary - ~)
     nested_ite: bool = False  # `c ? a : b` as an operator inside terms (costly)
     loops: bool = True  # loop templates, when the problem has a reference
     long_intermediates: bool = False  # let an int-only problem compute through long
     computed_constants: bool = False  # keep compound terms that are constant on every example
-    extra_terms: int = 400_000  # after a conditional fits, terms enumerated looking for a smaller one
-    improve_terms: int = 1_000_000  # after a conditional passes the checker, the same, once
+    # A conditional or meet-in-the-middle answer is a bound, not the smallest: the search
+    # looks on for a smaller one, but only once the answer is right (a rejected one
+    # teaches a counterexample instead).  Counts of terms, not times, so the answer
+    # stays deterministic.
+    extra_terms: int = 400_000  # ... before answering, when no checker can teach (examples only)
+    improve_terms: int = 500_000  # ... after the checker accepted it (going on with the same enumeration)
     loop_after_size: int = 7  # counted loops are tried once plain terms up to this size failed
     max_terms: int = 4_000_000  # distinct terms kept
     max_memory_mb: int = 2048  # memory for the banks (values, throws-masks, provenance)
@@ -177,63 +185,92 @@ def _enabled_ops(task: Task, types: list[JType], opts: SearchOptions) -> list[An
     return out
 
 
+class Solver:
+    """One enumeration on a fixed example set, resumable: each :meth:`next` gives the next
+    answer smaller than a bound, going on from where the last one stopped (so improving an
+    accepted answer does not enumerate its levels again)."""
+
+    def __init__(self, task: Task, opts: SearchOptions, deadline: float, stats: SearchStats) -> None:
+        self.task, self.opts, self.stats = task, opts, stats
+        n = len(task.examples)
+        self.n = n
+        cols = columns(task.params, [ex.inputs for ex in task.examples])
+        types = _types(task, opts)
+        self.goal_type = goal_type = task.returns.bank
+        self.deadline = deadline
+        self.en = en = Enumerator(types, _enabled_ops(task, types, opts), _leaves(task, cols, types, n), n,
+                                  goal_type, _goal(task, cols), deadline=deadline, max_terms=opts.max_terms,
+                                  max_bytes=opts.max_memory_mb << 20,
+                                  want_covers=task.conditionals and JType.BOOLEAN in types,
+                                  computed_constants=opts.computed_constants)
+        if opts.inverse and task.spec is None and goal_type in (JType.INT, JType.LONG) \
+                and task.returns is not JType.CHAR and not any(ex.output is THROWS for ex in task.examples):
+            target: np.ndarray = np.array([ex.output for ex in task.examples], DTYPE[goal_type])
+            en.inverse = InverseGoal(target, task.ops, goal_type is JType.LONG)
+        self._counted = (0, 0)  # the enumerator's counts already added to ``stats``
+
+    def next(self, below: float = float("inf"), effort: float = float("inf"), extra: int = 0) -> Program | None:
+        """The smallest term (or decision tree) fitting the examples, smaller than ``below``; None
+        if there is none up to ``max_size`` (trees: ``max_tree_size``) or within ``effort`` more
+        terms.  A plain term is the smallest there is; a tree or a meet-in-the-middle answer is
+        a bound (``stats.bounded``), and ``extra`` more terms are spent looking for a smaller
+        one before answering (0: answer at once).  Raises :class:`Timeout` or :class:`TermLimit`."""
+        en, opts, stats = self.en, self.opts, self.stats
+        en.max_enumerated = en.stats.enumerated + effort
+        en.early_inverse = extra == 0
+        best: tuple[int, Term] | None = None
+        stop = int(min(opts.max_size, below - 1))  # plain terms up to this size
+        limit = int(min(max(opts.max_size, opts.max_tree_size), below - 1))  # trees and bounds
+        en.inverse_below = min(opts.max_size, limit) + 1
+        stats.bounded = False
+
+        def offer(size: int, term: Term, tree: bool) -> None:
+            nonlocal best, stop
+            if size > (limit if tree else min(limit, opts.max_size)) or (best is not None and size >= best[0]):
+                return
+            if best is None:
+                # A smaller program may still come: spend a fixed effort (a count,
+                # not a time, so the answer stays deterministic) looking for it.
+                en.max_enumerated = min(en.max_enumerated, en.stats.enumerated + extra)
+            best = (size, term)
+            stop = min(stop, size - 1)
+            en.inverse_below = min(en.inverse_below, size)
+
+        try:
+            while en.level < stop or (not en.complete and en.level <= stop):
+                found = en.grow()
+                stats.level = max(stats.level, en.level)
+                if found:
+                    term = en.found_term()
+                    return term if term is not None and term.size < below else None
+                inv = en.invert()
+                if inv is not None:
+                    offer(*inv, False)
+                if en.complete and en.want_covers and en.level >= 2 and en.covers:
+                    tree = _unify(en, self.n, self.deadline)
+                    if tree is not None:
+                        term = _tree_term(en, tree, self.goal_type)
+                        offer(term.size, term, True)
+                if best is not None and extra == 0:
+                    break
+        except Enough:
+            pass
+        except Timeout:
+            if best is None:
+                raise
+        finally:
+            stats.enumerated += en.stats.enumerated - self._counted[0]
+            stats.kept += en.stats.kept - self._counted[1]
+            self._counted = (en.stats.enumerated, en.stats.kept)
+        stats.bounded = best is not None
+        return None if best is None else best[1]
+
+
 def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
           effort: float = float("inf"), extra: int | None = None) -> Program | None:
-    """The smallest term (or decision tree of terms) fitting ``task.examples``; None if none up
-    to ``opts.max_size`` or within ``effort`` terms.  Raises :class:`Timeout` or :class:`TermLimit`."""
-    n = len(task.examples)
-    cols = columns(task.params, [ex.inputs for ex in task.examples])
-    types = _types(task, opts)
-    goal_type = task.returns.bank
-    en = Enumerator(types, _enabled_ops(task, types, opts), _leaves(task, cols, types, n), n, goal_type,
-                    _goal(task, cols), deadline=deadline, max_terms=opts.max_terms,
-                    max_bytes=opts.max_memory_mb << 20,
-                    want_covers=task.conditionals and JType.BOOLEAN in types,
-                    computed_constants=opts.computed_constants)
-    en.max_enumerated = effort
-    if opts.inverse and task.spec is None and goal_type in (JType.INT, JType.LONG) \
-            and task.returns is not JType.CHAR and not any(ex.output is THROWS for ex in task.examples):
-        target: np.ndarray = np.array([ex.output for ex in task.examples], DTYPE[goal_type])
-        en.inverse = InverseGoal(target, task.ops, goal_type is JType.LONG)
-    best: tuple[int, Term] | None = None
-    stop = opts.max_size
-    stats.bounded = False
-
-    def offer(size: int, term: Term) -> None:
-        nonlocal best, stop
-        if size > opts.max_size or (best is not None and size >= best[0]):
-            return
-        if best is None:
-            # A smaller program may still come: spend a fixed effort (a count,
-            # not a time, so the answer stays deterministic) looking for it.
-            more = opts.extra_terms if extra is None else extra
-            en.max_enumerated = min(effort, en.stats.enumerated + more)
-        best = (size, term)
-        stop = min(stop, size - 1)
-
-    try:
-        while en.level < stop:
-            found = en.grow()
-            stats.level = max(stats.level, en.level)
-            if found:
-                return en.found_term()
-            inv = en.invert()
-            if inv is not None:
-                offer(*inv)
-            if en.want_covers and en.level >= 2 and en.covers:
-                tree = _unify(en, n, deadline)
-                if tree is not None and tree.size <= opts.max_size and (best is None or tree.size < best[0]):
-                    offer(tree.size, _tree_term(en, tree, goal_type))
-    except Enough:
-        pass
-    except Timeout:
-        if best is None:
-            raise
-    finally:
-        stats.enumerated += en.stats.enumerated
-        stats.kept += en.stats.kept
-    stats.bounded = best is not None
-    return None if best is None else best[1]
+    """The smallest term (or decision tree of terms) fitting ``task.examples`` (see :meth:`Solver.next`);
+    ``extra`` defaults to ``opts.extra_terms``."""
+    return Solver(task, opts, deadline, stats).next(effort=effort, extra=opts.extra_terms if extra is None else extra)
 
 
 def _unify(en: Enumerator, n: int, deadline: float) -> Tree | None:
@@ -259,8 +296,43 @@ def _tree_term(en: Enumerator, tree: Tree, t: JType) -> Term:
     if isinstance(tree, Leaf):
         return en.term(t, *tree.ref)
     assert isinstance(tree, Node)
-    return Term(ITE[t], t, (en.term(JType.BOOLEAN, *tree.pred), _tree_term(en, tree.then, t),
-                            _tree_term(en, tree.else_, t)))
+    p, a, b = en.term(JType.BOOLEAN, *tree.pred), _tree_term(en, tree.then, t), _tree_term(en, tree.else_, t)
+    return bool_ite(p, a, b) if t is JType.BOOLEAN else Term(ITE[t], t, (p, a, b))
+
+
+_NEGATED = {"lt": "le", "le": "lt", "eq": "ne", "ne": "eq"}  # !(a < b) is b <= a; != and == swap operands freely
+
+
+def _negate(p: Term) -> Term | None:
+    """``!p`` without a new node, where there is one (a comparison, or ``!q``)."""
+    if p.op == "not":
+        return p.args[0]
+    o = OPS.get(p.op)
+    if o is not None and o.kind == "cmp":
+        key = p.op[:-2] + _NEGATED[p.op[-2:]]
+        a, b = p.args
+        return Term(key, JType.BOOLEAN, (b, a) if p.op[-2:] in ("lt", "le") else (a, b))
+    return None
+
+
+def bool_ite(p: Term, a: Term, b: Term) -> Term:
+    """``p ? a : b`` over booleans, as ``||`` / ``&&`` when a branch is a constant (a node
+    smaller, and what a person would write): ``p ? true : b`` is ``p || b``, ``p ? a : false``
+    is ``p && a``, and with ``p`` negated for free, ``p ? false : b`` is ``!p && b`` and
+    ``p ? a : true`` is ``!p || a``.  Evaluation order and laziness are those of ``?:``."""
+    def is_const(x: Term, v: bool) -> bool:
+        return x.op == "const" and bool(x.value) is v
+
+    if is_const(a, True):
+        return Term("or", JType.BOOLEAN, (p, b))
+    if is_const(b, False):
+        return Term("and", JType.BOOLEAN, (p, a))
+    q = _negate(p)
+    if q is not None and is_const(a, False):
+        return Term("and", JType.BOOLEAN, (q, b))
+    if q is not None and is_const(b, True):
+        return Term("or", JType.BOOLEAN, (q, a))
+    return Term("zite", JType.BOOLEAN, (p, a, b))
 
 
 # ----------------------------------------------------------------------------- problems
@@ -299,48 +371,80 @@ def task_of(problem: Problem, examples: list[Example], opts: SearchOptions) -> T
                 problem.spec, opts.conditionals)
 
 
-Strategy = Callable[[list[Example]], Program | None]
+class Strategy:
+    """One way to answer: called with the examples, it gives a candidate fitting them (or
+    None); once the checker accepted one, :meth:`improve` may look for a smaller one."""
+
+    def __call__(self, examples: list[Example]) -> Program | None:
+        raise NotImplementedError
+
+    def improve(self, program: Program, examples: list[Example]) -> Program:
+        return program
+
+
+def teaches(problem: Problem) -> bool:
+    """Whether the checker says what a rejected candidate should do (a reference, or a
+    relational spec that judges the inputs it returns); else a rejection ends the search."""
+    return problem.checker is not None and (problem.reference is not None or problem.spec is not None)
+
+
+class _Expr(Strategy):
+    """Terms and decision trees over the parameters."""
+
+    def __init__(self, problem: Problem, opts: SearchOptions, deadline: float, stats: SearchStats) -> None:
+        self.problem, self.opts, self.deadline, self.stats = problem, opts, deadline, stats
+        # With a checker that teaches, a candidate goes to it at once: effort spent on a
+        # smaller program before the checker says yes is wasted whenever it says no.
+        self.extra = 0 if teaches(problem) else opts.extra_terms
+        self.solver: Solver | None = None
+
+    def __call__(self, examples: list[Example]) -> Program | None:
+        self.solver = Solver(task_of(self.problem, examples, self.opts), self.opts, self.deadline, self.stats)
+        return self.solver.next(extra=self.extra)
+
+    def improve(self, program: Program, examples: list[Example]) -> Program:
+        if not self.stats.bounded or self.solver is None or not isinstance(program, Term):
+            return program  # a plain term is the smallest there is
+        return _improve(self.problem, program, self.solver, examples, self.opts, self.deadline, self.stats)
 
 
 def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: SearchStats) -> list[Strategy]:
     from jbgen.synth.search import loops
 
-    def expr(max_size: int, max_terms: int) -> Strategy:
-        o = replace(opts, max_size=max_size, max_terms=max_terms)
-        return lambda exs: solve(task_of(problem, exs, o), o, deadline, stats)
-
     out: list[Strategy] = []
     can_loop = opts.loops and problem.reference is not None
     arrays = [p for p in problem.params if p.type is JType.INT_ARRAY]
     counts = [p for p in problem.params if p.type is JType.INT and p.hi is not None and p.hi <= loops.MAX_TRIPS]
-    def loop(kind: str, p: Param) -> Strategy:
-        return lambda exs: loops.solve_loop(problem, exs, kind, p, opts, deadline, stats)
-
     if can_loop:
         for p in arrays:
-            out.append(loop("array", p))
+            out.append(loops.LoopStrategy(problem, "array", p, opts, deadline, stats))
+        for p in arrays:
+            out.append(loops.LoopStrategy(problem, "select", p, opts, deadline, stats))
     if can_loop and counts:
         # Plain terms first, but only small ones: a counted loop is likelier than a big term.
-        out.append(expr(min(opts.loop_after_size, opts.max_size), min(opts.max_terms, PRE_LOOP_TERMS)))
+        small = replace(opts, max_size=min(opts.loop_after_size, opts.max_size),
+                        max_terms=min(opts.max_terms, PRE_LOOP_TERMS))
+        out.append(_Expr(problem, small, deadline, stats))
         for p in counts:
-            out.append(loop("range", p))
-    out.append(expr(opts.max_size, opts.max_terms))
+            out.append(loops.LoopStrategy(problem, "range", p, opts, deadline, stats))
+    out.append(_Expr(problem, opts, deadline, stats))
     return out
 
 
 def synthesize(problem: Problem, options: SearchOptions | None = None) -> SearchResult:
     """Search for the smallest program that the problem's checker accepts, within the budget."""
     opts = options or SearchOptions()
-    if problem.reference is None and problem.spec is None and problem.checker is not None:
+    if problem.checker is not None and not teaches(problem):
         # The checker cannot say what a wrong conditional should return, so an
         # overfitted decision tree ends the search: look longer for a plain term.
-        opts = replace(opts, extra_terms=max(opts.extra_terms, opts.improve_terms))
+        opts = replace(opts, extra_terms=max(opts.extra_terms, UNTAUGHT_TERMS))
     start = time.monotonic()
     deadline = start + opts.time_limit
     stats = SearchStats()
     examples = _dedup(problem.examples)
     status, program, message, checked = "exhausted", None, "", False
     strategies = _strategies(problem, opts, deadline, stats)
+    winner: Strategy | None = None
     try:
         for i, strategy in enumerate(strategies):
             try:
@@ -351,6 +455,7 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
                 continue  # an early phase hit its own limit: go on with the next
             if found is not None:
                 status, program, checked = found
+                winner = strategy
                 break
         else:
             message = f"no program up to size {opts.max_size} fits the examples"
@@ -366,8 +471,8 @@ def synthesize(problem: Problem, options: SearchOptions | None = None) -> Search
     except _NeedsOracle as exc:
         status = "needs-oracle"
         message = str(exc)
-    if status == "found" and checked and isinstance(program, Term) and stats.bounded:
-        program = _improve(problem, program, examples, opts, deadline, stats)
+    if status == "found" and checked and winner is not None and program is not None:
+        program = winner.improve(program, examples)
     stats.seconds = time.monotonic() - start
     stats.examples = len(examples)
     if status == "found":
@@ -384,34 +489,39 @@ class _NeedsOracle(Exception):
     pass
 
 
-def _improve(problem: Problem, best: Term, examples: list[Example], opts: SearchOptions, deadline: float,
-             stats: SearchStats) -> Term:
+def _improve(problem: Problem, best: Term, solver: Solver, examples: list[Example], opts: SearchOptions,
+             deadline: float, stats: SearchStats) -> Term:
     """A checked answer from the unifier (greedy) or from meet-in-the-middle (a bound, found
     levels early) may not be the smallest: spend a fixed effort (``improve_terms``) on a
-    smaller program, keeping the best one the checker accepts."""
+    smaller program, going on with the enumeration that found it, and keep the best one the
+    checker accepts.  A smaller candidate the checker rejects teaches its counterexamples
+    and the enumeration starts again on the larger example set."""
     assert problem.checker is not None
-    spent = 0
+    end = stats.enumerated + opts.improve_terms
     try:
-        while spent < opts.improve_terms and best.size > 1:
-            o = replace(opts, max_size=best.size - 1)
-            before = stats.enumerated
-            left = opts.improve_terms - spent
-            cand = solve(task_of(problem, examples, o), o, deadline, stats, effort=left, extra=left)
-            spent += stats.enumerated - before
+        while best.size > 1 and stats.enumerated < end:
+            cand = solver.next(below=best.size, effort=end - stats.enumerated, extra=0)
             if not isinstance(cand, Term) or cand.size >= best.size:
                 break
+            plain = not stats.bounded
             stats.rounds += 1
             _sanity(problem, cand, examples)
             got = problem.checker(cand)
             if not got:
                 best = cand
+                if plain:
+                    break  # the smallest there is
                 continue
-            for cex in [got] if isinstance(got, Example) else list(got):
-                if _key(cex.inputs) not in {_key(ex.inputs) for ex in examples}:
-                    examples.append(cex)
-                    stats.counterexamples += 1
+            known = {_key(ex.inputs) for ex in examples}
+            new = [cex for cex in ([got] if isinstance(got, Example) else list(got)) if _key(cex.inputs) not in known]
+            if not new or (problem.spec is None and any(cex.output is None for cex in new)):
+                break  # nothing to learn from
+            examples.extend(new)
+            stats.counterexamples += len(new)
+            solver = Solver(task_of(problem, examples, opts), opts, deadline, stats)
     except (Timeout, TermLimit):
         pass
+    stats.bounded = True
     return best
 
 

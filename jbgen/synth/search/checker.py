@@ -30,8 +30,12 @@ from jbgen.synth.search.semantics import (
 _INT_EDGES = [0, 1, -1, 2, -2, 3, -3, 7, 8, 15, 16, 31, 32, 33, 63, 64, 100, -100, 255, 256, 1 << 16,
               -(1 << 16), 0x55555555, -0x55555556, 1 << 30, INT_MIN, INT_MIN + 1, INT_MAX, INT_MAX - 1]
 _LONG_EXTRA = [INT_MIN - 1, INT_MAX + 1, 1 << 32, -(1 << 32), 1 << 62, LONG_MIN, LONG_MIN + 1, LONG_MAX, LONG_MAX - 1]
+# Every array of up to three elements from -1, 0, 1: ties, signs and orders of every kind,
+# which random arrays of wide values seldom have (a condition of a selection loop that
+# forgets `|x|` for a negative `x` shows on `{0, 0, -1}`).
+_SMALL_ARRAYS = [arr for n in range(4) for arr in itertools.product((-1, 0, 1), repeat=n)]
 _SMALL: dict[JType, list[Any]] = {JType.INT: [0, 1, -1, 2, INT_MIN, INT_MAX], JType.LONG: [0, 1, -1, 2, LONG_MIN, LONG_MAX],
-          JType.BOOLEAN: [False, True], JType.CHAR: [0, 1, 65535], JType.INT_ARRAY: [(), (0,), (1, 2), (-1,)]}
+          JType.BOOLEAN: [False, True], JType.CHAR: [0, 1, 65535], JType.INT_ARRAY: _SMALL_ARRAYS}
 
 
 def _bounded(vals: Sequence[int], p: Param) -> list[int]:
@@ -40,6 +44,10 @@ def _bounded(vals: Sequence[int], p: Param) -> list[int]:
     out = [v for v in vals if lo <= v <= hi]
     out += [v for v in (p.lo, p.hi) if v is not None and v not in out]
     return out
+
+
+def _in_range(v: int, p: Param) -> bool:
+    return (p.lo is None or v >= p.lo) and (p.hi is None or v <= p.hi)
 
 
 def _range(p: Param) -> tuple[int, int]:
@@ -83,6 +91,8 @@ def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600)
         s: list[Any] = list(_SMALL[p.type])
         if p.type in (JType.INT, JType.LONG, JType.CHAR):
             s = _bounded(s, p)
+        elif p.type is JType.INT_ARRAY:
+            s = [a for a in s if len(a) <= p.max_len and all(_in_range(v, p) for v in a)]
         small.append(s)
     if math.prod(len(s) for s in small) <= 400:
         for combo in itertools.product(*small):
@@ -92,7 +102,14 @@ def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600)
         for p, e in zip(params, edges, strict=True):
             if p.type is JType.INT_ARRAY:
                 n = int(rng.integers(0, p.max_len + 1))
-                vals.append(tuple(_draw(rng, p, e) for _ in range(n)))
+                if rng.random() < 0.3:
+                    # every element from a few small values: ties and near-ties everywhere
+                    lo, hi = _range(p)
+                    lo, hi = max(lo, -3), min(hi, 3)
+                    vals.append(tuple(int(v) for v in rng.integers(lo, hi + 1, n)) if lo <= hi else
+                                tuple(_draw(rng, p, e) for _ in range(n)))
+                else:
+                    vals.append(tuple(_draw(rng, p, e) for _ in range(n)))
             elif p.type is JType.BOOLEAN:
                 vals.append(bool(rng.integers(2)))
             else:

@@ -23,7 +23,7 @@ never soundness.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,6 +254,18 @@ class InverseGoal:
         self.rules = [c for c in cands if c[0] in allowed]
         self.unary = [(k, f) for k, f in ((f"{p}neg", lambda tg: -tg), (f"{p}not", lambda tg: ~tg))
                       if k in allowed]
+        self._unary_wanted: list[tuple[str, int, np.ndarray]] | None = None
+
+    def unary_wanted(self) -> list[tuple[str, int, np.ndarray]]:
+        """``(key, hash, row)``: the row whose ``key`` is the target, for each unary root."""
+        if self._unary_wanted is None:
+            out = []
+            with np.errstate(all="ignore"):
+                for key, f in self.unary:
+                    want = f(self.target)
+                    out.append((key, int(rowhash(want[None, :], None)[0]), want))
+            self._unary_wanted = out
+        return self._unary_wanted
 
 
 class Enumerator:
@@ -290,6 +302,16 @@ class Enumerator:
         self.stats = Stats()
         self.level = 0
         self.found: tuple[JType, int, int] | None = None  # (type, size, row) of the first exact fit
+        self.halt = False  # stop the level: an exact fit, or a meet-in-the-middle hit with early_inverse
+        # Stop a level at its first meet-in-the-middle hit (its answer goes straight to a
+        # checker); else the level is finished and its best hit kept.  A level stopped
+        # early is incomplete: the enumeration must not grow on it.
+        self.early_inverse = False
+        self.inverse_below = 1 << 30  # only meet-in-the-middle answers smaller than this count
+        self._inv_best: tuple[int, str, tuple[int, int], tuple[int, int], bool] | None = None
+        self._pending: Iterator[None] | None = None  # the batches of a level not yet finished
+        self._out: dict[JType, list[tuple[np.ndarray, np.ndarray | None, Segment]]] = {}
+        self._counts: dict[JType, int] = {}
         # distinct covers of goal-typed terms: cover bytes -> (size, row, cover bool array)
         self.covers: dict[bytes, tuple[int, int, np.ndarray]] = {}
         self._leaves = leaves
@@ -302,27 +324,35 @@ class Enumerator:
 
     # ------------------------------------------------------------------ growth
 
+    @property
+    def complete(self) -> bool:
+        """Whether the newest level is whole (not cut short by a halt or an effort limit)."""
+        return self._pending is None
+
     def grow(self) -> bool:
-        """Build the next level; True when a term fitting every example was found."""
-        self.level += 1
-        s = self.level
-        self.stats.levels = s
-        self._out: dict[JType, list[tuple[np.ndarray, np.ndarray | None, Segment]]] = {t: [] for t in self.types}
-        self._counts = dict.fromkeys(self.types, 0)
+        """Build the next level, or go on with the one a halt or a limit cut short; True when
+        a term fitting every example was found.  A level is built batch by batch, and the
+        time and effort limits are checked between batches, so a level cut short by
+        :class:`Enough` or a halt can be resumed by calling ``grow`` again."""
+        if self.found is not None:
+            raise RuntimeError("the enumeration already found a term that fits")
+        if self._pending is None:
+            self.level += 1
+            self.stats.levels = self.level
+            self._out = {t: [] for t in self.types}
+            self._counts = dict.fromkeys(self.types, 0)
+            self._pending = self._batches(self.level)
+        self.halt = False
         with np.errstate(all="ignore"):
-            if s == 1:
-                for t in self.types:
-                    items = self._leaves.get(t, [])
-                    if items:
-                        leaf_vals: np.ndarray = np.stack([v for _, v in items]).astype(DTYPE[t])
-                        self._offer(t, leaf_vals, None, self._leaf_segment(items))
-                        if self.found:
-                            break
-            else:
-                for op in self.ops:
-                    self._apply(op, s)
-                    if self.found:
-                        break
+            for _ in self._pending:  # each step: the next batch is about to be evaluated
+                if self.halt:
+                    return self.found is not None
+                if time.monotonic() > self.deadline:
+                    raise Timeout
+                if self.stats.enumerated > self.max_enumerated:
+                    raise Enough
+        self._pending = None
+        s = self.level
         for t in self.types:
             parts = self._out[t]
             if parts:
@@ -337,29 +367,38 @@ class Enumerator:
             self.banks[t].append(bank)
         return self.found is not None
 
+    def _batches(self, s: int) -> Iterator[None]:
+        """Build level ``s``, yielding before each batch."""
+        if s == 1:
+            for t in self.types:
+                items = self._leaves.get(t, [])
+                if items:
+                    yield
+                    leaf_vals: np.ndarray = np.stack([v for _, v in items]).astype(DTYPE[t])
+                    self._offer(t, leaf_vals, None, self._leaf_segment(items))
+        else:
+            for op in self.ops:
+                yield from self._apply(op, s)
+
     @staticmethod
     def _leaf_segment(items: list[tuple[Term, np.ndarray]]) -> Callable[[Any], Segment]:
         return lambda rows: Segment(0, 0, "leaf", leaves=tuple(items[i][0] for i in rows))
 
-    def _apply(self, op: Op, s: int) -> None:
+    def _apply(self, op: Op, s: int) -> Iterator[None]:
         k = op.arity
         if k == 1:
-            self._combine(op, (s - 1,))
+            yield from self._combine(op, (s - 1,))
         elif k == 2:
             for s1 in range(1, s - 1):
                 s2 = s - 1 - s1
                 if op.commutative and s1 > s2:
                     break
-                self._combine(op, (s1, s2))
-                if self.found:
-                    return
+                yield from self._combine(op, (s1, s2))
         else:
             for s1 in range(1, s - 2):
                 for s2 in range(1, s - 1 - s1):
                     s3 = s - 1 - s1 - s2
-                    self._combine(op, (s1, s2, s3))
-                    if self.found:
-                        return
+                    yield from self._combine(op, (s1, s2, s3))
 
     def _bank(self, t: JType, size: int) -> Bank | None:
         banks = self.banks.get(t)
@@ -367,7 +406,7 @@ class Enumerator:
             return None
         return banks[size]
 
-    def _combine(self, op: Op, sizes: tuple[int, ...]) -> None:
+    def _combine(self, op: Op, sizes: tuple[int, ...]) -> Iterator[None]:
         banks = [self._bank(t, sz) for t, sz in zip(op.args, sizes, strict=True)]
         if any(b is None or b.count == 0 for b in banks):
             return
@@ -379,9 +418,8 @@ class Enumerator:
             step = max(1, BATCH_ELEMENTS // max(E, 1))
             for lo in range(0, b.count, step):
                 rows = np.arange(lo, min(lo + step, b.count))
+                yield
                 self._eval(op, sizes, [b.vals[rows]], [b.err_rows(rows)], _pick((rows,)))
-                if self.found:
-                    return
             return
         # Two or three children: the last one whole, the first ones in chunks of rows.
         last = bs[-1]
@@ -402,9 +440,8 @@ class Enumerator:
                 def where(rows: np.ndarray, lo: int = lo, n2: int = n2) -> tuple[np.ndarray, ...]:
                     return (lo + rows // n2, rows % n2)
 
+                yield
                 self._eval(op, sizes, vals, errs, where)
-                if self.found:
-                    return
                 continue
             r0 = np.arange(lo, hi)
             idx: tuple[np.ndarray, ...]
@@ -421,18 +458,13 @@ class Enumerator:
                 idx = tuple(x.ravel() for x in g)
             if idx[0].size == 0:
                 continue
+            yield
             self._eval(op, sizes, [b.vals[i] for b, i in zip(bs, idx, strict=True)],
                        [b.err_rows(i) for b, i in zip(bs, idx, strict=True)], _pick(idx))
-            if self.found:
-                return
 
     def _eval(self, op: Op, sizes: tuple[int, ...], vals: list[np.ndarray], errs: list[np.ndarray | None],
               where: Callable[[np.ndarray], tuple[np.ndarray, ...]]) -> None:
         """Apply ``op``; ``where(rows)`` maps result rows to the child rows they came from."""
-        if time.monotonic() > self.deadline:
-            raise Timeout
-        if self.stats.enumerated > self.max_enumerated:
-            raise Enough
         E = self.E
         out = op.vec(*vals)
         err = None
@@ -489,10 +521,13 @@ class Enumerator:
         if self.stats.kept > self.max_terms or self.bytes > self.max_bytes:
             raise TermLimit
         if t is self.goal_type:
+            if self.inverse is not None:
+                self._invert_batch(kv, ke, h[rows_a], bank_start)
             fit = self.goal.fits(kv, ke)  # (k, E)
             full = fit.all(axis=1)
             if full.any():
                 self.found = (t, self.level, bank_start + int(np.argmax(full)))
+                self.halt = True
                 return
             if self.want_covers and len(self.covers) < MAX_COVERS:
                 any_fit = fit.any(axis=1)
@@ -505,68 +540,100 @@ class Enumerator:
 
     # ------------------------------------------------------------------ meet in the middle
 
-    def invert(self) -> tuple[int, Term] | None:
-        """The smallest ``op(known, other)`` equal to the target, with ``known`` in the newest
-        level and ``other`` looked up among all kept terms; ``(size, term)`` or None."""
+    def _invert_batch(self, known: np.ndarray, known_err: np.ndarray | None, hashes: np.ndarray,
+                      start: int) -> None:
+        """Meet in the middle for a batch of new goal-typed rows (bank rows ``start..``): each
+        as the known operand of an invertible root, the other looked up among all kept terms
+        (earlier levels, and this level's rows so far).  Keeps the smallest hit."""
         inv = self.inverse
-        if inv is None:
-            return None
+        assert inv is not None
         t = self.goal_type
-        bank = self.banks[t][self.level]
-        if bank is None or bank.count == 0:
-            return None
-        best: tuple[int, Term] | None = None
+        level = self.level
+        ok_rows = np.ones(known.shape[0], bool) if known_err is None else ~known_err.any(axis=1)
         with np.errstate(all="ignore"):
-            for key, f in inv.unary:
-                want = f(inv.target)[None, :]
-                ref = int(self.seen[t].get(rowhash(want, None))[0])
-                if ref >= 0:
-                    size, row = ref >> 32, ref & 0xFFFFFFFF
-                    other = self.banks[t][size] if size < len(self.banks[t]) else None
-                    if (other is not None and (other.err is None or not other.err[row].any())
-                            and np.array_equal(other.vals[row], want[0]) and (best is None or 1 + size < best[0])):
-                        best = (1 + size, Term(key, t, (self.term(t, size, row),)))
-            for lo in range(0, bank.count, max(1, BATCH_ELEMENTS // max(self.E, 1))):
-                rows = np.arange(lo, min(lo + BATCH_ELEMENTS // max(self.E, 1), bank.count))
-                known = bank.vals[rows]
-                ok_rows = np.ones(rows.size, bool) if bank.err is None else ~bank.err[rows].any(axis=1)
-                for key, need, known_first in inv.rules:
-                    want = need(inv.target, known)
-                    found = self.seen[t].get(rowhash(want, None))
-                    hit = np.nonzero((found >= 0) & ok_rows)[0]
-                    for i in hit.tolist():
-                        size, row = int(found[i]) >> 32, int(found[i]) & 0xFFFFFFFF
-                        total = 1 + self.level + size
-                        if best is not None and total >= best[0]:
-                            continue
-                        other = self.banks[t][size] if size < len(self.banks[t]) else None
-                        if other is None or other.err is not None and other.err[row].any():
-                            continue
-                        if not np.array_equal(other.vals[row], want[i]):
-                            continue  # a hash collision
-                        k, o = self.term(t, self.level, int(rows[i])), self.term(t, size, row)
-                        if OPS[key].commutative:
-                            # The operands in the order enumeration would give them.
-                            known_first = (self.level, int(rows[i])) < (size, row)
-                        best = (total, Term(key, t, (k, o) if known_first else (o, k)))
-        return best
+            for key, want_hash, want in inv.unary_wanted():
+                # ``key(row) == target``: the batch holds the row the target needs
+                for i in np.nonzero((hashes == want_hash) & ok_rows)[0].tolist():
+                    if np.array_equal(known[i], want):
+                        self._inv_hit(1 + level, key, (level, start + i), (level, start + i), True)
+            bound = self.inverse_below if self._inv_best is None else min(self.inverse_below, self._inv_best[0])
+            if bound <= 2 + level:
+                return  # no binary hit with this known operand can be smaller
+            for key, need, known_first in inv.rules:
+                want = need(inv.target, known)
+                found = self.seen[t].get(rowhash(want, None))
+                for i in np.nonzero((found >= 0) & ok_rows)[0].tolist():
+                    size, row = int(found[i]) >> 32, int(found[i]) & 0xFFFFFFFF
+                    total = 1 + level + size
+                    if total >= self.inverse_below or self._inv_best is not None and total >= self._inv_best[0]:
+                        continue
+                    other = self._row(t, size, row)
+                    if other is None or other[1] or not np.array_equal(other[0], want[i]):
+                        continue  # throws somewhere, or a hash collision
+                    kf = known_first
+                    if OPS[key].commutative:
+                        # The operands in the order enumeration would give them.
+                        kf = (level, start + i) < (size, row)
+                    self._inv_hit(total, key, (level, start + i), (size, row), kf)
+
+    def _inv_hit(self, total: int, key: str, known: tuple[int, int], other: tuple[int, int], kf: bool) -> None:
+        if total < self.inverse_below and (self._inv_best is None or total < self._inv_best[0]):
+            self._inv_best = (total, key, known, other, kf)
+            if self.early_inverse:
+                self.halt = True
+
+    def _row(self, t: JType, size: int, row: int) -> tuple[np.ndarray, bool] | None:
+        """Values of one kept row and whether it throws anywhere (finished or current level)."""
+        if size < len(self.banks[t]):
+            bank = self.banks[t][size]
+            if bank is None:
+                return None
+            return bank.vals[row], bool(bank.err is not None and bank.err[row].any())
+        for vals, err, seg in self._out[t]:
+            if seg.start <= row < seg.start + seg.count:
+                i = row - seg.start
+                return vals[i], bool(err is not None and err[i].any())
+        return None
+
+    def invert(self) -> tuple[int, Term] | None:
+        """The smallest ``op(known, other)`` equal to the target found while building the
+        newest level (``known`` in it, ``other`` any kept term), as ``(size, term)``, or None."""
+        hit, self._inv_best = self._inv_best, None
+        if hit is None:
+            return None
+        total, key, known, other, kf = hit
+        t = self.goal_type
+        k = self.term(t, *known)
+        if OPS[key].arity == 1:
+            return total, Term(key, t, (k,))
+        o = self.term(t, *other)
+        return total, Term(key, t, (k, o) if kf else (o, k))
 
     # ------------------------------------------------------------------ terms
 
     def term(self, t: JType, size: int, row: int) -> Term:
         """Rebuild the term object of one bank row."""
-        bank = self.banks[t][size] if size < len(self.banks[t]) else None
-        if bank is None:
+        segments = self._segments(t, size)
+        if segments is None:
             raise KeyError((t, size, row))
-        starts = [sg.start for sg in bank.segments]
+        starts = [sg.start for sg in segments]
         k = int(np.searchsorted(starts, row, side="right")) - 1
-        sg = bank.segments[k]
+        sg = segments[k]
         i = row - sg.start
         if sg.op == "leaf":
             return sg.leaves[i]
         op = OPS[sg.op]
         args = tuple(self.term(at, sz, int(r[i])) for at, sz, r in zip(op.args, sg.child_sizes, sg.child_rows, strict=True))
         return Term(op.key, op.ret, args)
+
+    def _segments(self, t: JType, size: int) -> list[Segment] | None:
+        """How the rows of a bank were built (of the level under construction too)."""
+        if size < len(self.banks[t]):
+            bank = self.banks[t][size]
+            return None if bank is None else bank.segments
+        if size == self.level and self._pending is not None:
+            return [p[2] for p in self._out.get(t, [])]
+        return None
 
     def found_term(self) -> Term | None:
         if self.found is None:

@@ -5,15 +5,25 @@ Expressions become stack code in evaluation order; library helpers become
 short-circuit, comparisons with zero use the one-operand ``if<cond>`` forms)
 and are only materialized as ``0``/``1`` where a value is needed.  A
 top-level conditional returns from each branch; a nested one joins at a label.
-Loops use named locals (``acc$``, ``i$``, ``x$``: ``$`` keeps them apart from
-parameter names).  The assembler computes frames and max stack/locals.
+Loops use named locals (``acc$``, ``best$``, ``i$``, ``x$``: ``$`` keeps them apart
+from parameter names).  The assembler computes frames and max stack/locals.
 """
 
 from __future__ import annotations
 
 from jbgen.synth.search.ops import OPS
 from jbgen.synth.search.problem import JType, Problem
-from jbgen.synth.search.program import ACC, ELEM, INDEX, Loop, Program, Term, java
+from jbgen.synth.search.program import (
+    ACC,
+    BEST,
+    ELEM,
+    INDEX,
+    Loop,
+    Program,
+    Term,
+    canonical_distance,
+    java,
+)
 
 _CMP = {  # op suffix -> (jump if true, jump if false)
     "lt": ("lt", "ge"),
@@ -57,8 +67,8 @@ class _Emitter:
         else:
             o = OPS[op]
             if o.kind == "plain":
-                for a in t.args:
-                    self.value(a)
+                for i in range(len(t.args)):
+                    self.value(canonical_distance(t, i))
                 for insn in o.insns:
                     self.emit(insn)
             elif o.kind == "not":
@@ -145,11 +155,16 @@ class _Emitter:
         t = "long" if lp.type is JType.LONG else "int"
         load, store = ("lload", "lstore") if lp.type is JType.LONG else ("iload", "istore")
         self.emit(f".local {t} {ACC}")
+        if lp.best_init is not None:
+            self.emit(f".local int {BEST}")
         self.emit(f".local int {INDEX}")
         if lp.kind == "array":
             self.emit(f".local int {ELEM}")
         self.value(lp.init)
         self.emit(f"{store} {ACC}")
+        if lp.best_init is not None:
+            self.value(lp.best_init)
+            self.emit(f"istore {BEST}")
         self.emit("iconst_0")
         self.emit(f"istore {INDEX}")
         head, done = self.label(), self.label()
@@ -166,8 +181,19 @@ class _Emitter:
             self.emit(f"iload {INDEX}")
             self.emit("iaload")
             self.emit(f"istore {ELEM}")
-        self.value(lp.step)
-        self.emit(f"{store} {ACC}")
+        if lp.cond is not None:
+            skip = self.label()
+            self.cond(lp.cond, False, skip)
+            self.value(lp.step)
+            if lp.keep is not None:
+                # Both new values are computed before either is stored (neither reads the other).
+                self.value(lp.keep)
+                self.emit(f"istore {BEST}")
+            self.emit(f"{store} {ACC}")
+            self.place(skip)
+        else:
+            self.value(lp.step)
+            self.emit(f"{store} {ACC}")
         self.emit(f"iinc {INDEX} 1")
         self.emit(f"goto {head}")
         self.place(done)

@@ -26,6 +26,7 @@ DTYPE = {JType.INT: np.int32, JType.LONG: np.int64, JType.BOOLEAN: np.bool_, JTy
 ACC = "acc$"
 ELEM = "x$"
 INDEX = "i$"
+BEST = "best$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +51,33 @@ class Term:
 class Loop:
     """``acc = init; for (x : arr) acc = step`` (``kind="array"``) or
     ``acc = init; for (i = 0; i < n; i++) acc = step`` (``kind="range"``);
-    ``step`` sees :data:`ACC`, :data:`ELEM` or :data:`INDEX`, and the parameters."""
+    ``step`` sees :data:`ACC`, :data:`ELEM` or :data:`INDEX`, and the parameters.
+
+    With ``cond`` (arrays only) it is a *selection*: ``acc = step`` only when ``cond``
+    holds, and with ``keep`` and ``best_init`` a second accumulator is updated with it:
+    ``acc = init; best = best_init; for (i ...) { x = arr[i]; if (cond) { acc = step;
+    best = keep; } } return acc;``.  Every part sees :data:`ACC`, :data:`BEST`,
+    :data:`ELEM`, :data:`INDEX` and the parameters, and both new values are computed from
+    the old ones (the search's ``keep`` reads neither accumulator, so the Java display
+    with its two assignments in a row means the same).  ``best`` is an ``int``.  The index
+    of the largest element is ``cond = acc < 0 || best < x``, ``step = i``, ``keep = x``,
+    ``best_init = 0``."""
 
     kind: str
     over: str
     init: Term
     step: Term
+    cond: Term | None = None
+    keep: Term | None = None
+    best_init: Term | None = None
+
+    def __post_init__(self) -> None:
+        if (self.keep is None) != (self.best_init is None):
+            raise ValueError("a selection loop's second accumulator needs both keep and best_init")
+        if self.keep is not None and self.cond is None:
+            raise ValueError("a selection loop's second accumulator needs a cond")
+        if self.cond is not None and self.kind != "array":
+            raise ValueError("a selection loop runs over an array")
 
     @property
     def type(self) -> JType:
@@ -63,14 +85,33 @@ class Loop:
 
     @property
     def size(self) -> int:
-        return 3 + self.init.size + self.step.size  # the loop itself counts as 3 nodes
+        # the loop itself counts as 3 nodes, an `if` as 1
+        return 3 + sum(t.size for t in self.parts().values()) + (self.cond is not None)
+
+    def parts(self) -> dict[str, Term]:
+        """The loop's terms by name (``init``, ``step``, and those of a selection: ``cond``,
+        ``keep``, ``best_init``)."""
+        out = {"init": self.init, "step": self.step}
+        for name in ("cond", "keep", "best_init"):
+            t = getattr(self, name)
+            if t is not None:
+                out[name] = t
+        return out
 
     def __str__(self) -> str:
+        t = self.type.java
+        if self.cond is not None:
+            best = f" int {BEST} = {java(self.best_init)};" if self.best_init is not None else ""
+            keep = f" {BEST} = {java(self.keep)};" if self.keep is not None else ""
+            return (f"{t} {ACC} = {java(self.init)};{best} "
+                    f"for (int {INDEX} = 0; {INDEX} < {self.over}.length; {INDEX}++) {{ int {ELEM} = "
+                    f"{self.over}[{INDEX}]; if ({java(self.cond)}) {{ {ACC} = {java(self.step)};{keep} }} }} "
+                    f"return {ACC};")
         if self.kind == "array":
             head = f"for (int {ELEM} : {self.over})"
         else:
             head = f"for (int {INDEX} = 0; {INDEX} < {self.over}; {INDEX}++)"
-        return f"{self.type.java} {ACC} = {java(self.init)}; {head} {ACC} = {java(self.step)}; return {ACC};"
+        return f"{t} {ACC} = {java(self.init)}; {head} {ACC} = {java(self.step)}; return {ACC};"
 
 
 Program = Term | Loop
@@ -103,6 +144,27 @@ def _lit(v: Any, t: JType) -> str:
     return str(v)
 
 
+def distance_mask(op: str) -> int | None:
+    """31 (63) when the op's second operand is a distance the JVM masks to 5 (6) bits: the
+    shifts and ``Integer``/``Long.rotateLeft``/``rotateRight``; else None."""
+    o = OPS.get(op)
+    if o is None or len(o.args) != 2 or o.args[1] is not JType.INT:
+        return None
+    if op[1:] in ("shl", "shr", "ushr") or ".rotate" in op:
+        return 63 if o.args[0] is JType.LONG else 31
+    return None
+
+
+def canonical_distance(t: Term, i: int) -> Term:
+    """Argument ``i`` of ``t``, with a constant shift distance written as the JVM uses it
+    (``x >> -1`` is ``x >> 31``: the search may find either constant first)."""
+    a = t.args[i]
+    mask = distance_mask(t.op) if i == 1 else None
+    if mask is not None and a.op == "const":
+        return Term("const", a.type, value=int(a.value) & mask)
+    return a
+
+
 def java(t: Term) -> str:
     """The term as a Java expression (fully parenthesized below the top)."""
     if t.op == "var":
@@ -114,7 +176,8 @@ def java(t: Term) -> str:
     parts = []
     op = OPS[t.op]
     unary = op.java[0] in "-~!"
-    for a in t.args:
+    for i in range(len(t.args)):
+        a = canonical_distance(t, i)
         s = java(a)
         inner = OPS[a.op].java if a.args else ""
         # Infix and cast operands get parentheses; a prefix operator under another
@@ -152,6 +215,16 @@ def run(program: Program, params: Sequence[Param], inputs: Sequence[Any], return
     try:
         if isinstance(program, Term):
             r = eval_scalar(program, env)
+        elif program.cond is not None:
+            acc = eval_scalar(program.init, env)
+            best = eval_scalar(program.best_init, env) if program.best_init is not None else 0
+            for i, x in enumerate(env[program.over]):
+                env.update({ACC: acc, BEST: best, ELEM: x, INDEX: i})
+                if eval_scalar(program.cond, env):
+                    acc = eval_scalar(program.step, env)
+                    if program.keep is not None:
+                        best = eval_scalar(program.keep, env)
+            r = acc
         else:
             acc = eval_scalar(program.init, env)
             seq = env[program.over] if program.kind == "array" else range(max(0, env[program.over]))
@@ -233,6 +306,26 @@ def run_vec(program: Program, env: Mapping[str, Any], n: int, returns: JType) ->
     """Values and throws-mask of a program on the ``n`` inputs whose columns are ``env``."""
     if isinstance(program, Term):
         out, err = eval_vec(program, env, n)
+    elif program.cond is not None:
+        out, err = eval_vec(program.init, env, n)
+        best, e = eval_vec(program.best_init, env, n) if program.best_init is not None else \
+            (np.zeros(n, np.int32), np.zeros(n, bool))
+        err = err | e
+        mat, lens = env[program.over], env[program.over + ".length"]
+        local = dict(env)
+        for k in range(mat.shape[1]):
+            active = (k < lens) & ~err
+            if not active.any():
+                break
+            local.update({ACC: out, BEST: best, ELEM: mat[:, k], INDEX: np.full(n, k, np.int32)})
+            c, e = eval_vec(program.cond, local, n)
+            err = err | (active & e)
+            upd = active & c & ~e
+            nxt, e1 = eval_vec(program.step, local, n)
+            kept, e2 = eval_vec(program.keep, local, n) if program.keep is not None else (best, e1)
+            err = err | (upd & (e1 | e2))
+            out = np.where(upd, nxt, out)
+            best = np.where(upd, kept, best)
     else:
         out, err = eval_vec(program.init, env, n)
         local = dict(env)

@@ -50,6 +50,15 @@ class Node:
 Tree = Leaf | Node
 
 
+def _pack(m: np.ndarray) -> np.ndarray:
+    """Boolean rows as bit sets: (rows, E) bool -> (rows, ceil(E / 64)) uint64."""
+    b = np.packbits(m, axis=-1)
+    pad = (-b.shape[-1]) % 8
+    if pad:
+        b = np.concatenate([b, np.zeros((*b.shape[:-1], pad), np.uint8)], axis=-1)
+    return np.ascontiguousarray(b).view(np.uint64)
+
+
 def _prune_dominated(cov: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Indices of covers not contained in another cover of at most the same size."""
     order = np.lexsort((np.arange(len(sizes)), sizes))
@@ -80,7 +89,9 @@ class Unifier:
         self.ps = pred_size
         self.pref = list(pred_ref)
         self.max_depth = max_depth
-        self._Cf = (~self.C).astype(np.float32)  # (T, E): 1 where a term misses an example
+        # (T, W): bit sets of the examples each term misses.  Bit operations, not a matrix
+        # product: numpy's BLAS runs products on every core and spins when they are busy.
+        self._miss = _pack(~self.C)
 
     def learn(self, S: np.ndarray | None = None) -> Tree | None:
         E = self.C.shape[1]
@@ -106,8 +117,11 @@ class Unifier:
 
     def _best_cover(self, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each row of ``sides`` (k, E), the smallest covering term's size (inf if none)."""
-        miss = sides.astype(np.float32) @ self._Cf.T  # (k, T): examples of the side a term misses
-        sz = np.where(miss < 0.5, self.cs[None, :].astype(np.float64), np.inf)
+        side = _pack(sides)  # (k, W)
+        missed = np.zeros((side.shape[0], self._miss.shape[0]), bool)  # (k, T): a term misses the side
+        for w in range(side.shape[1]):
+            missed |= (side[:, w, None] & self._miss[None, :, w]) != 0
+        sz = np.where(missed, np.inf, self.cs[None, :].astype(np.float64))
         return sz.min(axis=1), sz.argmin(axis=1)
 
     def _learn(self, S: np.ndarray, depth: int) -> Tree | None:
@@ -186,9 +200,12 @@ class Unifier:
             p = np.where(tot > 0, cnt / np.maximum(tot, 1), 0)
             return -(np.where(p > 0, p * np.log2(np.where(p > 0, p, 1)), 0)).sum(axis=1), tot[:, 0]
 
-        P = self.P[usable].astype(np.float32)
-        cL = P @ onehot.T.astype(np.float32)  # (k, K)
-        cR = (1 - P) @ onehot.T.astype(np.float32)
+        P = _pack(self.P[usable])  # (k, W)
+        notP = _pack(~self.P[usable])
+        lab_bits = _pack(onehot)  # (K, W)
+        # examples of each label on each side of each predicate, counted on bit sets
+        cL = np.bitwise_count(P[:, None, :] & lab_bits[None, :, :]).sum(axis=2, dtype=np.int64).astype(np.float64)
+        cR = np.bitwise_count(notP[:, None, :] & lab_bits[None, :, :]).sum(axis=2, dtype=np.int64).astype(np.float64)
         hL, nL = entropy(cL)
         hR, nR = entropy(cR)
         cond = (nL * hL + nR * hR) / max(1, int(S.sum()))

@@ -669,10 +669,15 @@ class _ToSmt:
         if p in "il" and base in ("neg", "not"):
             return f"(bv{base} {args[0]})"
         if p in "il" and base in ("shl", "shr", "ushr"):
-            # The JVM masks the distance (an int) to 5 or 6 bits.
-            d = f"(bvand {args[1]} {_bv(w - 1, 32)})"
-            if w == 64:
-                d = f"((_ zero_extend 32) {d})"
+            # The JVM masks the distance (an int) to 5 or 6 bits: a constant one is written
+            # masked (`x >> -1` is `x >> 31`), a computed one with the mask spelled out.
+            k = t.args[1]
+            if k.op == "const":
+                d = _bv(int(k.value) & (w - 1), w)
+            else:
+                d = f"(bvand {args[1]} {_bv(w - 1, 32)})"
+                if w == 64:
+                    d = f"((_ zero_extend 32) {d})"
             name = {"shl": "bvshl", "shr": "bvashr", "ushr": "bvlshr"}[base]
             return f"({name} {args[0]} {d})"
         div = {"div": "bvsdiv", "rem": "bvsrem"}.get(base) if p in "il" else None

@@ -98,6 +98,10 @@ def test_answers_back_to_smtlib() -> None:
     hd19 = parse_file(next(p for p in FILES if p.name == "hd-19-d0-prog.sl"))
     k = var("k", JType.INT)
     assert "(bvshl x (bvand k #x0000001f))" in answer_smt(hd19, app("ishl", var("x", JType.INT), k)).define
+    # ... and a constant distance is written as the JVM uses it: `x >> -1` is `x >> 31`, which
+    # reads the same in SMT-LIB (`(bvashr x #xffffffff)` would be the sign, not x >> 31).
+    ans = answer_smt(hd01, app("ishr", x, const(-1, JType.INT)))
+    assert ans.define.endswith("(bvashr x #x0000001f))")
     assert common_domain(hd19) == "(and (bvult k #x00000020))"
 
 

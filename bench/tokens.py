@@ -243,7 +243,7 @@ _TYPE_LETTER = {"int": "i", "boolean": "i", "byte": "i", "char": "i", "short": "
 
 
 def _no_local_decls(text: str) -> str:
-    """A local declared by its first store, typed (`istore total`): not in the language."""
+    """Every remaining `.local` dropped and its first store typed: not what the parser would number the same."""
     declared = re.findall(r"^\s+\.local (\S+) (\S+)$", text, flags=re.M)
     text = re.sub(r"^\s+\.local [^\n]*\n", "", text, flags=re.M)
     for typ, name in declared:
@@ -274,7 +274,8 @@ def _all(text: str) -> str:
 # (key, description, text -> text); "flat" is the printer's other form, not a rewrite.
 VARIANTS: list[tuple[str, str, object]] = [
     ("flat", "one typed instruction per line (`jbgen disasm --flat`; the only form before the short forms)", None),
-    ("no .local", "no `.local` lines: a local declared by its first typed store (not in the language)", _no_local_decls),
+    ("no .local", "no `.local` lines left at all (those printed are numbered out of order or used before a store)",
+     _no_local_decls),
     ("no invoke descriptors", "`invokestatic Math.min` without `(int,int)int` when not overloaded (not in the language)",
      _no_descriptors),
     ("imports", "simple names for imported classes (a class-level `.import`, not counted)", _imports),

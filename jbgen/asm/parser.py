@@ -215,6 +215,7 @@ _NEWARRAY_TYPES = ("boolean", "char", "float", "double", "byte", "short", "int",
 # The kind letter of a descriptor's first character (`load`/`store`/`return` pick the typed form by it).
 _KIND_OF = {"I": "i", "Z": "i", "B": "i", "C": "i", "S": "i", "J": "l", "F": "f", "D": "d", "L": "a", "[": "a"}
 _PSEUDO = frozenset({"push", "load", "store", "wide", "exact"})
+_DECLARING = frozenset({"istore", "lstore", "fstore", "dstore", "astore"})
 _LOCAL_BASES = {
     "iload", "lload", "fload", "dload", "aload", "istore", "lstore", "fstore", "dstore", "astore", "ret",
 }
@@ -1417,7 +1418,13 @@ class Parser:
             return
         if fam == ops.LOCAL:
             t = c.word("a local variable")
-            slot = self._local(st, t.text, t.col)
+            name = t.text
+            if prefix is None and op in _DECLARING and name not in st.locals and _IDENT.match(name):
+                # A typed store to a new name declares it, at the next free slot.
+                st.locals[name] = st.next_slot
+                st.kinds[name] = op[0]
+                st.next_slot += 2 if op[0] in "ld" else 1
+            slot = self._local(st, name, t.col)
             if prefix == "wide":
                 exact = op + "_w"
             elif prefix == "exact":
@@ -1751,7 +1758,8 @@ class Parser:
         slot = st.locals.get(text)
         if slot is None:
             raise _Err(f"unknown local variable `{text}`", col, len(text),
-                       _suggest(text, st.locals) or ("declare it with `.local TYPE NAME`",))
+                       _suggest(text, st.locals)
+                       or ("declare it with `.local TYPE NAME`, or by a typed store such as `istore NAME`",))
         return slot
 
     def _end_method(self, st: _MethodState) -> None:

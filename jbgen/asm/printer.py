@@ -446,23 +446,56 @@ class _Printer:
                 seen[nm] = s
         return names
 
-    def local_decls(self, code: m.Code, slot_names: dict[int, str], kinds: dict[int, str | None]) -> None:
-        """Without debug info, named locals become `.local` declarations (no attribute)."""
+    def local_decls(self, code: m.Code, slot_names: dict[int, str], kinds: dict[int, str | None],
+                    by_store: bool) -> set[int]:
+        """Without debug info, named locals are declared for the parser (no attribute is written).
+
+        A local whose first use in the code is a typed store that the parser
+        would give the local's slot anyway (`istore total`) is declared by that
+        store; the others get a `.local` line.  Returns the slots declared by
+        their first store (none unless ``by_store``).
+        """
         params = {lv.slot for lv in code.locals if lv.name in self.param_names}
-        next_slot = self.first_free
+        decls: list[m.LocalVar] = []
         for lv in sorted(code.locals, key=lambda v: v.slot):
-            if lv.signature or lv.slot in params or slot_names.get(lv.slot) != lv.name:
-                continue
-            if lv.slot in self.declared:
+            if lv.signature or lv.slot in params or slot_names.get(lv.slot) != lv.name or lv.slot in self.declared:
                 continue
             self.declared.add(lv.slot)
             kinds[lv.slot] = _KIND_OF[lv.descriptor[0]]
+            decls.append(lv)
+        first = _first_local_uses(code)
+        by_slot = {lv.slot: lv for lv in decls}
+        # Candidates in the order of their first store; the parser numbers them from
+        # the slot after the last `.local`.
+        order = [s for s in first if by_store and s in by_slot and _declaring_store(first[s][0], s, kinds[s])]
+        implicit = set(order)
+        while True:
+            ns = self.first_free
+            for lv in decls:
+                if lv.slot not in implicit:
+                    ns = max(ns, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
+            bad = None
+            for s in order:
+                if s not in implicit:
+                    continue
+                if s != ns:
+                    bad = s
+                    break
+                ns += 2 if by_slot[s].descriptor in ("J", "D") else 1
+            if bad is None:
+                break
+            implicit.discard(bad)
+        next_slot = self.first_free
+        for lv in decls:
+            if lv.slot in implicit:
+                continue
             typ = self.t(lv.descriptor)
             if lv.slot == next_slot:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name}")
             else:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name} slot {lv.slot}")
             next_slot = max(next_slot, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
+        return implicit
 
     def local_kinds(self, meth: m.MethodDef, params: list[str], static: bool, slot_names: dict[int, str]) -> dict[int, str | None]:
         """The kind (`i`, `l`, `f`, `d`, `a`) the parser will know each named slot by, None when it has several.
@@ -506,8 +539,8 @@ class _Printer:
                 raise ClassFormatError("a label is used but not placed in the code")
             return nm
 
-        if not self.debug:
-            self.local_decls(code, slot_names, kinds)
+        # Slots whose first store declares them: printed typed (`istore total`) once.
+        declaring = self.local_decls(code, slot_names, kinds, not self.flat) if not self.debug else set()
         for lv in code.locals if self.debug else ():
             kw = ".vartype" if lv.signature else ".var"
             typ = quote(lv.descriptor) if lv.signature else self.t(lv.descriptor)
@@ -551,7 +584,10 @@ class _Printer:
                         nm = slot_names.get(slot)
                         if nm is not None:
                             base = compact[0]
-                            if kinds.get(slot) == base[0]:
+                            if slot in declaring and base[-5:] == "store":
+                                declaring.discard(slot)
+                                text = f"{base} {nm}"
+                            elif kinds.get(slot) == base[0]:
                                 text = nm if base[-4:] == "load" else "store " + nm
                             else:
                                 text = f"{base} {nm}"
@@ -572,7 +608,10 @@ class _Printer:
                     else:
                         exact = canon(base, slot)
                     if op == exact:
-                        if nm is not None and kinds.get(slot) == base[0]:
+                        if nm is not None and slot in declaring and base[-5:] == "store":
+                            declaring.discard(slot)
+                            text = f"{base} {operand}"
+                        elif nm is not None and kinds.get(slot) == base[0]:
                             text = nm if base[-4:] == "load" else "store " + nm
                         else:
                             text = f"{base} {operand}"
@@ -662,6 +701,34 @@ class _Printer:
                 out.append(f"{ind2}.line {e.line}")  # type: ignore[union-attr]
         if cur or label:
             flush()
+
+
+def _first_local_uses(code: m.Code) -> dict[int, tuple[str, int]]:
+    """Slot -> (the instruction that first uses it, its index), in code order."""
+    first: dict[int, tuple[str, int]] = {}
+    fam = ops.FAMILY
+    for i, e in enumerate(code.elements):
+        if type(e) is not m.Insn:
+            continue
+        op = e.op  # type: ignore[union-attr]
+        f = fam.get(op)
+        if f == ops.LOCAL or f == ops.IINC:
+            slot = e.args[0]  # type: ignore[union-attr]
+        elif f == ops.NONE and op in ops.COMPACT:
+            slot = ops.COMPACT[op][1]
+        else:
+            continue
+        if slot not in first:
+            first[slot] = (op, i)
+    return first
+
+
+def _declaring_store(op: str, slot: int, kind: str | None) -> bool:
+    """Whether the parser reads ``op`` on a new name as the store that declares it (`istore total`)."""
+    compact = ops.COMPACT.get(op)
+    base = compact[0] if compact is not None else op
+    return (base[-5:] == "store" and base[0] == kind and base != "store"
+            and op == ops.canonical_local_op(base, slot))
 
 
 # The kind letter of a descriptor's first character (as the parser's `_KIND_OF`).

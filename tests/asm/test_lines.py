@@ -181,3 +181,75 @@ def test_errors_point_at_the_word(body: str, message: str) -> None:
     errs = _errors(_method(body))
     assert any(message in e for e in errs), errs
     assert all(e.startswith("A.jbasm:3:") for e in errs[:1]), errs
+
+
+def test_a_typed_store_to_a_new_name_declares_it() -> None:
+    body = """
+        5L lstore total
+        2 istore k
+        total k i2l ladd store total
+        total return"""
+    assert _code(_method(body, "static long f(int a)")) == [
+        ("ldc2_w", (m.Long(5),)), ("lstore_1", ()), ("iconst_2", ()), ("istore_3", ()),
+        ("lload_1", ()), ("iload_3", ()), ("i2l", ()), ("ladd", ()), ("lstore_1", ()), ("lload_1", ()), ("lreturn", ()),
+    ]
+    # Only a typed store declares: `store` and loads of a new name are errors.
+    (err,) = _errors(_method("        5 store n", "static void f()"))
+    assert "unknown local variable `n`" in err and "istore NAME" in err
+
+
+def _with_local_names(cls: m.ClassDef) -> m.ClassDef:
+    """``cls`` with a LocalVariableTable naming every slot stored with one kind only (as `javac -g` would)."""
+    from jbgen.asm import ops
+
+    desc_of = {"i": "I", "l": "J", "f": "F", "d": "D", "a": "Ljava/lang/Object;"}
+    for md in cls.methods:
+        code = md.code
+        if code is None or not code.elements:
+            continue
+        kinds: dict[int, set[str]] = {}
+        for e in code.elements:
+            if isinstance(e, m.Insn):
+                c = ops.COMPACT.get(e.op)
+                base, slot = (c[0], c[1]) if c else (e.op.removesuffix("_w"), e.args[0] if e.args else None)
+                if slot is not None and base[1:] in ("load", "store") and base[0] in desc_of:
+                    kinds.setdefault(slot, set()).add(base[0])
+        start, end = m.Label("S"), m.Label("E")
+        code.elements = [start, *code.elements, end]
+        code.locals = [m.LocalVar(s, f"v{s}", desc_of[next(iter(k))], start, end, False)
+                       for s, k in sorted(kinds.items()) if len(k) == 1]
+    return cls
+
+
+def _plain(md: m.MethodDef) -> list[tuple]:
+    """The instructions with each label replaced by the index of the instruction it stands before."""
+    assert md.code is not None
+    at: dict[int, int] = {}
+    n = 0
+    for e in md.code.elements:
+        if isinstance(e, m.Label):
+            at[id(e)] = n
+        elif isinstance(e, m.Insn):
+            n += 1
+    return [("ldc" if e.op == "ldc_w" else e.op, tuple(at.get(id(a), a) if isinstance(a, m.Label) else a for a in e.args))
+            for e in md.code.elements if isinstance(e, m.Insn) and e.op not in ("tableswitch", "lookupswitch")]
+
+
+def test_without_debug_info_locals_are_declared_by_their_first_store_where_that_reads_back() -> None:
+    from jbgen.asm.reader import read_class
+
+    dropped = kept = 0
+    for path, data in java_base_sample(71):
+        cls = _with_local_names(read_class(data, path))
+        text = print_class(cls, path, debug=False)
+        flat = print_class(cls, path, debug=False, flat=True)
+        dropped += flat.count(".local ") - text.count(".local ")
+        kept += text.count(".local ")
+        again = parse(text, path)
+        assert first_difference(again, parse(flat, path)) is None, path
+        for a, b in zip(cls.methods, again.methods, strict=True):
+            if a.code is not None:
+                assert _plain(a) == _plain(b), (path, a.name)
+        # With the debug tables the names are `.var` lines, and the class reads back whole.
+        assert first_difference(cls, parse(print_class(cls, path), path)) is None, path
+    assert dropped > 100 and kept > 10, (dropped, kept)

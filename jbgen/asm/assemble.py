@@ -64,7 +64,10 @@ JDK behaviour worth knowing (checked by the tests):
   index, both ways.  The constants of ``ldc`` are put first in the class's
   pool so that they stay below 256 (with many, through a carrier pool
   that puts the Strings before their Utf8s, as javac does); an ``ldc_w``
-  whose constant lands below 256 is written as ``ldc``.
+  whose constant lands below 256 is written as ``ldc``.  That adapting only
+  happens for an entry of another pool: an instruction over the class's own
+  pool is written with the opcode it was given, so there an ``ldc`` whose
+  constant lands at 256 or above is made an ``ldc_w`` here (``_make_insn``).
 * ``iinc`` vs ``iinc_w``: ``IncrementInstruction`` has no opcode and the JDK
   writes ``iinc`` whenever the operands fit a byte; an ``iinc_w`` with small
   operands is kept wide by reusing a parsed instruction (``_wide_iinc``).
@@ -567,7 +570,10 @@ class _Session:
 
     def reset(self) -> None:
         self.pool = _Pool(self.J)
-        self.insns: MutableMapping[tuple, Any] = {}
+        self.insns: dict[tuple, Any] = {}
+        # An isolated session's instructions are its own; it reads the shared ones
+        # here (looked up second, by hand: a ChainMap's get is ten times slower).
+        self.base_insns: dict[tuple, Any] | None = None
         self.line_numbers: dict[int, Any] = {}
         self.attrs: MutableMapping[tuple, Any] = {}
 
@@ -575,7 +581,8 @@ class _Session:
         """This session over a pool of one class's own: reads the shared caches, adds to its own."""
         iso = copy.copy(self)
         iso.pool = pool
-        iso.insns = collections.ChainMap({}, self.insns)
+        iso.insns = {}
+        iso.base_insns = self.insns
         iso.attrs = collections.ChainMap({}, self.attrs)
         return iso
 
@@ -965,6 +972,12 @@ def _unknown_attribute(s: _Session, name: str, data: bytes | bytearray) -> Any:
 
 def _modified_utf8(s: str) -> bytes:
     """Java's modified UTF-8 (NUL as two bytes, supplementary characters as surrogate pairs)."""
+    if s.isascii():
+        data = s.encode("ascii")
+        return data.replace(b"\x00", b"\xc0\x80") if b"\x00" in data else data
+    if max(s) <= "\uffff":
+        # UTF-8 of each UTF-16 unit, a surrogate on its own (three bytes) included.
+        return s.encode("utf-8", "surrogatepass").replace(b"\x00", b"\xc0\x80")
     out = bytearray()
     units = s.encode("utf-16-le", "surrogatepass")
     for i in range(0, len(units), 2):
@@ -1175,6 +1188,7 @@ class _ClassJob:
 
     def __init__(self, s: _Session, cf: Any, cf_nomaps: Any, cls: m.ClassDef, path: str) -> None:
         self.s = s
+        self.shared = s  # self.s becomes an isolated session in _isolate
         self.J = s.J
         self.cf = cf
         self.cf_nomaps = cf_nomaps
@@ -1183,6 +1197,8 @@ class _ClassJob:
         self.errors: list[Diagnostic] = []
         # Constants of narrow ldc instructions, in first-use order (dict as ordered set).
         self.narrow_ldc: dict[object, None] = {}
+        # Their count at which _check_narrow looks again whether they still fit.
+        self.narrow_check = _NARROW_SLOTS // _MAX_SLOTS
         self.fields: list[tuple[Any, Any, int, list[Any]]] = []
         self.methods: list[_MethodPlan] = []
         self.class_attrs: list[Any] = []
@@ -1300,9 +1316,25 @@ class _ClassJob:
         self.s = self.s.isolated(self.s.pool.own_pool(cp, preset))
         self.errors = []
         self.narrow_ldc = {}
+        self.narrow_check = sys.maxsize
         self.fields = []
         self.methods = []
         self.class_attrs = []
+
+    def _check_narrow(self) -> None:
+        """Raise _OwnPool as soon as the constants of ``ldc`` may not fit below index 256.
+
+        Checked while lowering (not after the last method) so that a class that
+        needs a pool of its own is not lowered twice in full.
+        """
+        if self.s.pool.own:
+            self.narrow_check = sys.maxsize
+            return
+        slots = _pool_slots(self.narrow_ldc)
+        if slots > _NARROW_SLOTS:
+            raise _OwnPool
+        # Each new constant takes at most _MAX_SLOTS slots.
+        self.narrow_check = len(self.narrow_ldc) + (_NARROW_SLOTS - slots) // _MAX_SLOTS
 
     def _failure(self) -> AssemblyError:
         n = len(self.errors)
@@ -1396,6 +1428,7 @@ class _ClassJob:
         append = template.append
         holes = plan.holes
         cache_get = s.insns.get
+        base_get = None if s.base_insns is None else s.base_insns.get
         line_numbers = s.line_numbers
         label_ids: dict[Any, int] = {}
         placed: set[int] = set()
@@ -1421,11 +1454,15 @@ class _ClassJob:
                 args = e.args
                 try:
                     j = cache_get((op, args))
+                    if j is None and base_get is not None:
+                        j = base_get((op, args))
                 except TypeError:  # unhashable operands: _insn reports them
                     j = None
                 if j is not None:
                     if op == "ldc":
                         narrow[args[0]] = None
+                        if len(narrow) > self.narrow_check:
+                            self._check_narrow()
                     append(j)
                     continue
                 kind = label_ops.get(op)
@@ -1633,8 +1670,19 @@ class _ClassJob:
     def _insn(self, md: m.MethodDef, e: m.Insn, plan: _CodePlan) -> Any:
         """Build (and cache) a label-free instruction; on error record it and return None."""
         s = self.s
+        cache = s.insns
         try:
-            j = _make_insn(s, e)
+            if s.base_insns is None:
+                j = _make_insn(s, e)
+            else:
+                # A class over a pool of its own (see _isolate) still makes its
+                # instructions over the shared pool, for the next classes to reuse,
+                # unless they need an entry only its own pool has (a NaN).
+                try:
+                    j = _make_insn(self.shared, e)
+                    cache = self.shared.insns
+                except _OwnPool:
+                    j = _make_insn(s, e)
         except _Bad as exc:
             self.error(str(exc), e.line, md.line)
             return None
@@ -1646,8 +1694,10 @@ class _ClassJob:
             return None
         if e.op == "ldc":
             self.narrow_ldc[e.args[0]] = None
+            if len(self.narrow_ldc) > self.narrow_check:
+                self._check_narrow()
         with contextlib.suppress(TypeError):  # unhashable operands: not cached
-            s.insns[(e.op, e.args)] = j
+            cache[(e.op, e.args)] = j
         return j
 
     # ---- building (Java side)
@@ -1848,6 +1898,9 @@ _CARRIED = (m.Int, m.Float, m.Str, m.ClassConst, m.MethodTypeConst)
 # Pool slots the constants of narrow ldc may take before their indices could
 # reach 256 (the rest of the class needs a few: its name, super ...).
 _NARROW_SLOTS = 240
+# The most slots one such constant is counted for (a method handle or dynamic
+# constant with the entries it refers to).
+_MAX_SLOTS = 12
 
 
 def _carriable(c: object) -> bool:
@@ -1864,7 +1917,7 @@ def _pool_slots(constants: dict[object, None]) -> int:
     n = 0
     for c in constants:
         t = type(c)
-        n += 1 if t is m.Int or t is m.Float else 2 if t in _CARRIED else 12
+        n += 1 if t is m.Int or t is m.Float else 2 if t in _CARRIED else _MAX_SLOTS
     return n
 
 
@@ -1874,15 +1927,20 @@ def _scan_constants(cls: m.ClassDef, nans: dict[object, None], narrow: dict[obje
     def walk(v: object) -> None:
         # Generic, for attribute values and bootstrap arguments (small).
         t = type(v)
+        if t in _NO_FLOATS:
+            return
         if t is m.Float or t is m.Double:
             if _is_nan(v):
                 nans[v] = None
         elif t is tuple or t is list:
             for x in v:  # type: ignore[attr-defined]
                 walk(x)
-        elif dataclasses.is_dataclass(v) and t is not m.Insn:
-            for f in dataclasses.fields(v):
-                walk(getattr(v, f.name))
+        elif t is not m.Insn and dataclasses.is_dataclass(v):
+            names = _FIELD_NAMES.get(t)
+            if names is None:
+                names = _FIELD_NAMES[t] = tuple(f.name for f in dataclasses.fields(v))
+            for name in names:
+                walk(getattr(v, name))
 
     walk(cls.attributes)
     for fd in cls.fields:
@@ -1900,6 +1958,13 @@ def _scan_constants(cls: m.ClassDef, nans: dict[object, None], narrow: dict[obje
                     if op == "ldc":
                         narrow[c] = None
                     walk(c)
+
+
+# Values that cannot hold a float or double constant (_scan_constants skips them).
+_NO_FLOATS = frozenset(
+    (str, int, bool, bytes, type(None), m.Int, m.Long, m.Str, m.ClassConst, m.MethodTypeConst, m.MemberRef)
+)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _is_nan(c: object) -> bool:
@@ -2070,7 +2135,13 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
                 raise _Bad(f"ldc2_w loads a long or double, got {c!r}")
             if op != "ldc2_w" and wide:
                 raise _Bad(f"{op} cannot load a long or double (use ldc2_w): {c!r}")
-            return J.ConstantInstruction.ofLoad(opc, p.loadable(c))
+            entry = p.loadable(c)
+            if p.own and op == "ldc" and int(entry.index()) >= 256:
+                # An entry of the class's own pool is written with the opcode as
+                # given (the JDK adapts ldc/ldc_w only for entries of another pool),
+                # and a narrow ldc would keep the low byte of the index.
+                opc = s.ops["ldc_w"][0]
+            return J.ConstantInstruction.ofLoad(opc, entry)
         want(0, "")
         return J.ConstantInstruction.ofIntrinsic(opc)
     if kind == "INCREMENT":

@@ -659,6 +659,40 @@ def test_many_narrow_ldc_strings_stay_narrow(J):  # noqa: N803
     assert (4, 0x7FC00123) in _pool_bits(data)
 
 
+def test_more_ldc_constants_than_fit_below_256(J):  # noqa: N803
+    """A NaN, then 600 ldc of distinct strings: those past index 255 become ldc_w, none truncated.
+
+    The NaN sends the class to a pool of its own before its strings are seen,
+    so their instructions are made over that pool, whose entries the JDK writes
+    with the opcode it is given (it used to write ``ldc`` with the index's low
+    byte: "bad CP index: 0").
+    """
+    from jbgen.asm.equality import first_difference
+    from jbgen.asm.reader import read_class
+
+    elements = [Insn("ldc", (Float(0x7FC00456),)), Insn("pop")]
+    for i in range(600):
+        elements += [Insn("ldc", (Str(f"many-ldc-{i}"),)), Insn("pop")]
+    elements.append(Insn("return"))
+    cls = ClassDef(
+        "p/ManyMore",
+        ACC_PUBLIC | ACC_SUPER,
+        OBJECT,
+        methods=[MethodDef(PUBLIC_STATIC, "f", "()V", Code(elements))],
+    )
+    data = assemble(cls)
+    assert verify(J, data) == []
+    loads = [
+        i
+        for i in parse(J, data).methods().get(0).code().orElseThrow()
+        if isinstance(i, J.ConstantInstruction.LoadConstantInstruction)
+    ]
+    assert [str(i.constantValue()) for i in loads[1:]] == [f"many-ldc-{i}" for i in range(600)]
+    assert {str(i.opcode().name()) for i in loads[:200]} == {"LDC"}
+    assert (4, 0x7FC00456) in _pool_bits(data)
+    assert first_difference(cls, read_class(data)) is None
+
+
 def test_wide_forms_are_kept(J):  # noqa: N803
     """``iinc_w``, ``iload_w`` and ``goto_w`` with operands that would fit the short form stay wide."""
     target = Label("t")

@@ -186,3 +186,40 @@ def test_import_starts_no_jvm() -> None:
             "r.jbasm(); print(sorted(m for m in sys.modules if m in ('jpype', 'jbgen.jvm', 'jbgen.asm.assemble')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _max_spec_problem(n: int, join: str) -> Problem:
+    """The max (or min) of n inputs given only as a property, SyGuS CLIA style."""
+    ps = tuple(Param(f"x{i}", I) for i in range(1, n + 1))
+    better = np.greater_equal if join == "max" else np.less_equal
+
+    def spec(ins: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+        ok = np.ones(np.shape(out), bool)
+        one = np.zeros(np.shape(out), bool)
+        for x in ins:
+            ok &= better(out, x)
+            one |= out == x
+        return ok & one
+
+    rng = np.random.default_rng(3)
+    tests = [tuple(int(v) for v in rng.integers(-50, 50, n)) for _ in range(500)]
+    env = columns(ps, tests)
+
+    def checker(program: Term) -> list[Example] | None:
+        vals, err = run_vec(program, env, len(tests), I)
+        ok = spec([env[p.name] for p in ps], vals.astype(np.int64)) & ~err
+        return None if ok.all() else [Example(tests[int(i)]) for i in np.nonzero(~ok)[0][:3]]
+
+    return Problem(f"{join}{n}", ps, I, (Example(tests[0]), Example(tests[1])), checker=checker, spec=spec)
+
+
+@pytest.mark.parametrize(("n", "join"), [(7, "max"), (10, "max"), (6, "min")])
+def test_max_of_many_by_unification_with_max(n: int, join: str) -> None:
+    """A Math.max chain of n leaves (2n - 1 nodes): beyond enumeration, and a decision tree
+    needs a comparison per pair; unification by Math.max finds it from the inputs at once."""
+    r = synthesize(_max_spec_problem(n, join), SearchOptions(time_limit=30))
+    assert r.ok and r.checked, r.message
+    fn = "Math.max" if join == "max" else "Math.min"
+    want = "".join(f"{fn}(x{i}, " for i in range(1, n)) + f"x{n}" + ")" * (n - 1)
+    assert str(r.program) == want
+    assert r.stats.rounds <= 6

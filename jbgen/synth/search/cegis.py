@@ -246,11 +246,14 @@ class Solver:
                 inv = en.invert()
                 if inv is not None:
                     offer(*inv, False)
-                if en.complete and en.want_covers and en.level >= 2 and en.covers:
-                    tree = _unify(en, self.n, self.deadline)
-                    if tree is not None:
-                        term = _tree_term(en, tree, self.goal_type)
+                if en.complete and en.want_covers and en.covers:
+                    for term in _joins(en, self.task):
                         offer(term.size, term, True)
+                    if en.level >= 2:
+                        tree = _unify(en, self.n, self.deadline)
+                        if tree is not None:
+                            term = _tree_term(en, tree, self.goal_type)
+                            offer(term.size, term, True)
                 if best is not None and extra == 0:
                     break
         except Enough:
@@ -290,6 +293,57 @@ def _unify(en: Enumerator, n: int, deadline: float) -> Tree | None:
     u = Unifier(cover, np.array([s for s, _, _ in covs]), [(s, r) for s, r, _ in covs], P, Perr, psize, pref,
                 deadline=deadline)
     return u.learn()
+
+
+def _joins(en: Enumerator, task: Task) -> list[Term]:
+    """Unification by ``Math.max``/``Math.min`` instead of conditions: terms that are never
+    above the target on any example and equal to it on some, greedily chosen until every
+    example has one, give ``Math.max(t1, Math.max(t2, ...))`` (and below it, ``Math.min``).
+    The maximum of seven inputs is the seven inputs, found at level 1, where a decision
+    tree needs one comparison per pair.  Needs one target per example: where a spec allows
+    several values, the terms that fit an example must agree on it."""
+    t = en.goal_type
+    if t not in (JType.INT, JType.LONG) or task.returns is JType.CHAR:
+        return []
+    jt = t.java
+    joins = [(key, sign) for key, sign in ((f"Math.max({jt},{jt}){jt}", 1), (f"Math.min({jt},{jt}){jt}", -1))
+             if key in task.ops]
+    if not joins:
+        return []
+    covs = list(en.covers.values())
+    C = np.stack([c for _, _, c in covs])
+    if not C.any(axis=0).all():
+        return []
+    refs = [(size, row) for size, row, _ in covs]
+    V, throws = en.rows(t, refs)
+    wide = V.astype(np.int64) if t is JType.INT else V
+    hi = np.where(C, wide, np.iinfo(np.int64).min).max(axis=0)
+    lo = np.where(C, wide, np.iinfo(np.int64).max).min(axis=0)
+    if (hi != lo).any():
+        return []  # two fitting terms disagree: no single target
+    sizes = np.array([size for size, _ in refs])
+    out = []
+    for key, sign in joins:
+        # never past the target, on every example (max: below it; min: above it)
+        ok = ~throws & (sign * (wide - hi[None, :]) <= 0).all(axis=1)
+        cand = np.nonzero(ok)[0]
+        chosen: list[int] = []
+        left = np.ones(C.shape[1], bool)
+        while left.any() and cand.size:
+            gain = (C[cand] & left).sum(axis=1)
+            j = int(np.lexsort((cand, sizes[cand], -gain))[0])
+            if gain[j] == 0:
+                break
+            chosen.append(int(cand[j]))
+            left &= ~C[cand[j]]
+        if left.any() or len(chosen) < 2:
+            continue  # one term alone would have fitted every example already
+        terms = [en.term(t, *refs[i]) for i in sorted(chosen, key=lambda i: refs[i])]  # enumeration order
+        acc = terms[-1]
+        for x in reversed(terms[:-1]):
+            acc = Term(key, t, (x, acc))
+        out.append(acc)
+    return out
 
 
 def _tree_term(en: Enumerator, tree: Tree, t: JType) -> Term:

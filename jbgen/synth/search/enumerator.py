@@ -640,6 +640,29 @@ class Enumerator:
             return None
         return self.term(*self.found)
 
+    def rows(self, t: JType, refs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Values (k, E) of kept rows ``(size, row)`` and whether each throws anywhere (k,)."""
+        vals = np.zeros((len(refs), self.E), DTYPE[t])
+        throws = np.zeros(len(refs), bool)
+        by_size: dict[int, list[int]] = {}
+        for i, (size, _) in enumerate(refs):
+            by_size.setdefault(size, []).append(i)
+        for size, idx in by_size.items():
+            rows = np.array([refs[i][1] for i in idx])
+            bank = self.banks[t][size] if size < len(self.banks[t]) else None
+            if bank is not None:
+                vals[idx] = bank.vals[rows]
+                if bank.err is not None:
+                    throws[idx] = bank.err[rows].any(axis=1)
+                continue
+            for i in idx:  # the level under construction
+                got = self._row(t, size, refs[i][1])
+                if got is not None:
+                    vals[i], throws[i] = got
+                else:
+                    throws[i] = True
+        return vals, throws
+
     def bank_rows(self, t: JType) -> Iterable[tuple[int, Bank]]:
         for size, b in enumerate(self.banks.get(t, [])):
             if b is not None and b.count:

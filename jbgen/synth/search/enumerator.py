@@ -642,7 +642,7 @@ class Enumerator:
 
     def rows(self, t: JType, refs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Values (k, E) of kept rows ``(size, row)`` and whether each throws anywhere (k,)."""
-        vals = np.zeros((len(refs), self.E), DTYPE[t])
+        vals: np.ndarray = np.zeros((len(refs), self.E), DTYPE[t])
         throws = np.zeros(len(refs), bool)
         by_size: dict[int, list[int]] = {}
         for i, (size, _) in enumerate(refs):

@@ -204,6 +204,19 @@ def test_the_replay_fallback_builds_what_the_search_cannot(shared_pool, tmp_path
     assert "the search synthesizer does not handle" in report
 
 
+def test_the_search_builds_index_of_max_offline(shared_pool, tmp_path) -> None:
+    """A selection loop (two accumulators, a synthesized condition): verified and tested like any class,
+    with the contract's own tests (ties, the empty array, null), no recorded session needed."""
+    src = copy_contracts(tmp_path / "c", "index-of-max.toml")
+    out = tmp_path / "out"
+    code, doc = build_json(str(src), "-o", str(out), "--synth", "search")
+    assert code == 0, doc
+    [c] = doc["contracts"]
+    assert c["status"] == "built" and c["synthesizer"] == "search" and c["rounds"] == 1, c
+    text = (out / "com/example/IndexOfMax.jbasm").read_text()
+    assert "if ((acc$ < 0) || (best$ < x$)) { acc$ = i$; best$ = x$; }" in text
+
+
 def test_contract_errors_and_bad_usage(tmp_path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("schema = 1\n[class]\nname = 'x.Y'\n[[method]]\nsignature = 'static int f(int x'\n")

@@ -101,7 +101,8 @@ def test_the_readme_command_builds_every_bundled_contract(tmp_path: Path) -> Non
     assert len(lock) == len(find_contracts([str(CONTRACTS)]))
     by = {name: e["synthesizer"] for name, e in lock.items()}
     # The search's easy ones are always its own; what it cannot handle is always replayed.
-    for name in ("Abs", "Max", "Sign", "FloorDiv", "Bits", "ArraySum"):
+    for name in ("Abs", "Max", "Sign", "FloorDiv", "Bits", "ArraySum", "Clamp", "PowerOfTwo", "Midpoint",
+                 "IndexOfMax"):
         assert by[f"com.example.{name}"] == "search", name
     for name in ("Palindrome", "Reverse", "Temperature", "IntStack", "BoundedCounter"):
         assert by[f"com.example.{name}"] == "replay", name

@@ -34,6 +34,7 @@ _TOKEN = re.compile(
     re.X,
 )
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)$")
 # Code lines read as whitespace-separated words: no quotes, braces, comments.
 _WORD_LINE = re.compile(r"^[^\"'{}@=/]*$")
 # A member reference as one word: `Owner.name(int,String)void`, `Owner.f:int`.
@@ -1129,6 +1130,8 @@ class Parser:
                 except _Err as e:
                     self.err(e)
                 continue
+            if not raw or raw.isspace():
+                continue
             self.lineno, self.line = i, raw
             try:
                 toks = tokenize(strip_comment(raw))
@@ -1279,29 +1282,8 @@ class Parser:
             if s.startswith(".line ") and s[6:].isdigit() and int(s[6:]) <= 0xFFFF:
                 st.code.elements.append(m.LineNumber(int(s[6:])))
                 return
-        elif _WORD_LINE.match(s):
-            # The common line, split at spaces: words only (a member reference is one
-            # word).  Anything the words cannot say, including every error, goes to the
-            # tokenizer below, which reads the line again and reports with columns.
-            els = st.code.elements
-            n0 = len(els)
-            words = s.split()
-            label = None
-            w0 = words[0]
-            if w0[-1] == ":":
-                label = w0[:-1]
-                if not _IDENT.match(label) or label in st.label_defined:
-                    label = None
-                else:
-                    self._define_label(st, label)
-                    words = words[1:]
-            try:
-                self._insns(st, Cur([Tok(WORD, w, 0) for w in words], 0), True)
-                return
-            except _Err:
-                del els[n0:]
-                if label is not None:
-                    del st.label_defined[label]
+        elif _WORD_LINE.match(s) and self._fast_words(st, s.split()):
+            return
         toks = tokenize(strip_comment(raw))
         if not toks:
             return
@@ -1320,7 +1302,7 @@ class Parser:
             c.i += 1
             self._code_directive(st, head, c)
             return
-        self._insns(st, c, False)
+        self._insns(st, c)
 
     def _define_label(self, st: _MethodState, name: str) -> None:
         st.label_defined[name] = self.lineno
@@ -1329,14 +1311,12 @@ class Parser:
             lab = st.labels[name] = m.Label(name)
         st.code.elements.append(lab)
 
-    def _insns(self, st: _MethodState, c: Cur, words: bool) -> None:
+    def _insns(self, st: _MethodState, c: Cur) -> None:
         """The instructions at the cursor, to the end of the line.
 
         A word is an instruction (with its operands after it), a pseudo-instruction
         (`push`, `load`, `store`, and the prefixes `wide`/`exact`), a local's name (a
-        load) or a literal (a push), in that order of precedence.  ``words`` says the
-        cursor holds whitespace-separated words rather than tokens; there any
-        ``_Err`` means "read the line again with the tokenizer".
+        load) or a literal (a push), in that order of precedence.
         """
         els = st.code.elements
         line = self.lineno
@@ -1347,12 +1327,12 @@ class Parser:
                 w = t.text
                 fam = ops.FAMILY.get(w)
                 if fam is not None:
-                    self._insn(st, w, fam, t, c, words, None)
+                    self._insn(st, w, fam, t, c, None)
                     prev = w if fam == ops.NONE else None
                     continue
                 if w in _PSEUDO:
                     if w == "push":
-                        els.extend(_push(self._const(c, words), line))
+                        els.extend(_push(self.const(c), line))
                     elif w in ("load", "store"):
                         nt = c.word("a local variable name")
                         els.append(self._named_local(st, w, nt))
@@ -1363,17 +1343,15 @@ class Parser:
                                            and not (w == "exact" and nt.text == "return")):
                             raise _Err(f"`{w}` goes with a local-variable instruction or iinc"
                                        f"{' (or `return`)' if w == 'exact' else ''}, not `{nt.text}`", nt.col, len(nt.text))
-                        self._insn(st, nt.text, fam, nt, c, words, w)
+                        self._insn(st, nt.text, fam, nt, c, w)
                     continue
                 if w in st.locals and w not in st.ambiguous:
                     els.append(self._named_local(st, "load", t))
                     continue
                 if w[0] in "0123456789-+":
                     c.i -= 1
-                    els.extend(_push(self._const(c, words), line))
+                    els.extend(_push(self.const(c), line))
                     continue
-                if words and not _IDENT.match(w):
-                    raise _Err("not a word line")
                 if w[0] == ".":
                     raise _Err(f"a directive goes on a line of its own: `{w}`", t.col, len(w))
                 if c.peek() is not None and c.peek().text == ":":  # type: ignore[union-attr]
@@ -1407,8 +1385,8 @@ class Parser:
         exact = ops.canonical_local_op(kind + what, slot)
         return m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno)
 
-    def _insn(self, st: _MethodState, op: str, fam: str, head: Tok, c: Cur, words: bool, prefix: str | None) -> None:
-        """One instruction and its operands at the cursor (``words``: see ``_insns``)."""
+    def _insn(self, st: _MethodState, op: str, fam: str, head: Tok, c: Cur, prefix: str | None) -> None:
+        """One instruction and its operands at the cursor."""
         line = self.lineno
         els = st.code.elements
         if fam == ops.NONE:
@@ -1417,6 +1395,8 @@ class Parser:
             els.append(m.Insn(op, (), line))
             return
         if fam == ops.LOCAL:
+            if op[-2:] == "_w":  # iload_w: the JDK's name of `wide iload`
+                op, prefix = op[:-2], "wide"
             t = c.word("a local variable")
             name = t.text
             if prefix is None and op in _DECLARING and name not in st.locals and _IDENT.match(name):
@@ -1439,8 +1419,6 @@ class Parser:
             return
         if fam == ops.BRANCH:
             t = c.word("a label")
-            if words and not _IDENT.match(t.text):
-                raise _Err("not a word line")
             els.append(m.Insn(op, (st.label(t.text, line, t.col),), line))
             return
         if fam == ops.IINC:
@@ -1483,35 +1461,23 @@ class Parser:
             els.append(m.Insn(op, (t.text,), line))
             return
         if fam == ops.CLASS:
-            if words:
-                els.append(m.Insn(op, (self._fast_class_entry(c.word("a class name").text),), line))
-            else:
-                els.append(m.Insn(op, (self.class_entry(c),), line))
+            els.append(m.Insn(op, (self.class_entry(c),), line))
             return
         if fam == ops.FIELD or fam == ops.METHOD:
             itf = c.accept("interface") or op == "invokeinterface"
             kind = "field" if fam == ops.FIELD else "imethod" if itf else "method"
-            if words:
-                els.append(m.Insn(op, (self._fast_member(c.word("a member reference").text, kind),), line))
-            else:
-                els.append(m.Insn(op, (self.member_ref(c, kind),), line))
+            els.append(m.Insn(op, (self.member_ref(c, kind),), line))
             return
         if fam == ops.LDC:
-            k = self._const(c, words)
+            k = self.const(c)
             wide = type(k) in (m.Long, m.Double) or (type(k) is m.DynamicConst and k.descriptor in ("J", "D"))  # type: ignore[union-attr]
             if op == "ldc2_w" and not wide:
                 raise _Err("ldc2_w loads a long or double; use ldc", head.col, len(op))
             els.append(m.Insn("ldc2_w" if wide else op, (k,), line))
             return
         if fam == ops.MULTIANEWARRAY:
-            if words:
-                t = c.word("an array type")
-                d = self._fast_desc(t.text)
-                dims = len(d) - len(d.lstrip("["))
-                col = t.col
-            else:
-                name, dims, col = self.type_(c, "an array type")
-                d = self.desc(name, dims, col) if dims else ""
+            name, dims, col = self.type_(c, "an array type")
+            d = self.desc(name, dims, col) if dims else ""
             if dims == 0:
                 raise _Err("multianewarray takes an array type such as `int[][]`", col)
             n = self._int(c, "the number of dimensions", 1, 255)
@@ -1519,8 +1485,6 @@ class Parser:
                 raise _Err(f"{n} dimensions for a {dims}-dimensional array type", col)
             els.append(m.Insn(op, (d, n), line))
             return
-        if words:
-            raise _Err("not a word line")
         if fam == ops.INDY:
             name = self.name_tok(c, "the call site name")
             desc = self.method_desc(c)
@@ -1549,13 +1513,120 @@ class Parser:
         c.end()
         st.switch = (op, [], line)
 
-    def _const(self, c: Cur, words: bool) -> m.Loadable:
-        """A constant operand; on a word line only the one-word forms (see ``_insns``)."""
-        if words:
-            t = c.peek()
-            if t is None or not _WORD_CONST.match(t.text):
-                raise _Err("not a word line")
-        return self.const(c)
+    def _fast_words(self, st: _MethodState, words: list[str]) -> bool:
+        """The common code line, split at spaces, without the tokenizer; False: "use the general path".
+
+        It reads an optional label and the instructions whose operands are plain
+        words (a member reference is one word: ``Owner.name(int,String)void``);
+        anything else, including every error, makes it give up before changing
+        the method, and the general path (``_insns``) reads the line again and
+        reports with columns.  ``tests/asm/test_lines.py`` checks that both
+        paths agree on java.base.
+        """
+        line = self.lineno
+        fam_of = ops.FAMILY
+        loc = st.locals
+        new: list[m.Insn] = []
+        add = new.append
+        i = 0
+        n = len(words)
+        label = None
+        w = words[0]
+        if w[-1] == ":":
+            label = w[:-1]
+            if not _IDENT.match(label) or label in st.label_defined:
+                return False
+            i = 1
+        try:
+            while i < n:
+                w = words[i]
+                i += 1
+                f = fam_of.get(w)
+                if f is ops.NONE:
+                    if w == "return" and st.ret_op is not None:
+                        w = st.ret_op
+                    add(m.Insn(w, (), line))
+                    continue
+                if f is None:
+                    if w in _PSEUDO and (w != "store" or i >= n):
+                        return False
+                    if w == "store":
+                        w = words[i]
+                        i += 1
+                        what = "store"
+                    else:
+                        what = "load"
+                    slot = loc.get(w)
+                    if slot is not None:
+                        kind = st.kinds.get(w)
+                        if kind is None or kind == "?" or w in st.ambiguous:
+                            return False
+                        op = ops.canonical_local_op(kind + what, slot)
+                        add(m.Insn(op, () if op in ops.COMPACT else (slot,), line))
+                        continue
+                    if what == "load" and _DECIMAL.match(w):
+                        v = int(w)
+                        if not -0x80000000 <= v <= 0x7FFFFFFF:
+                            return False
+                        new += _push(m.Int(v), line)
+                        continue
+                    return False
+                if i >= n:
+                    return False
+                x = words[i]
+                i += 1
+                if f is ops.LOCAL:
+                    if w[-2:] == "_w":
+                        return False
+                    slot = loc.get(x)
+                    if slot is None or x in st.ambiguous:
+                        if not x.isdigit():
+                            return False
+                        slot = int(x)
+                        if slot > 0xFFFF:
+                            return False
+                    op = ops.canonical_local_op(w, slot) if w != "ret" else ("ret_w" if slot > 255 else "ret")
+                    add(m.Insn(op, () if op in ops.COMPACT else (slot,), line))
+                elif f is ops.BRANCH:
+                    if not _IDENT.match(x):
+                        return False
+                    add(m.Insn(w, (st.label(x, line, 0),), line))
+                elif f is ops.METHOD or f is ops.FIELD:
+                    itf = w == "invokeinterface"
+                    if x == "interface" and i < n:
+                        x = words[i]
+                        i += 1
+                        itf = True
+                    kind = "field" if f is ops.FIELD else "imethod" if itf else "method"
+                    if f is ops.FIELD and itf:
+                        return False
+                    add(m.Insn(w, (self._fast_member(x, kind),), line))
+                elif f is ops.CLASS:
+                    add(m.Insn(w, (self._fast_class_entry(x),), line))
+                elif f is ops.IINC and i < n:
+                    slot = loc.get(x)
+                    if slot is None or x in st.ambiguous:
+                        if not x.isdigit():
+                            return False
+                        slot = int(x)
+                    delta = int(words[i], 0)
+                    i += 1
+                    if slot > 0xFFFF or not -32768 <= delta <= 32767:
+                        return False
+                    add(m.Insn(ops.canonical_iinc(slot, delta), (slot, delta), line))
+                elif f is ops.PUSH:
+                    v = int(x, 0)
+                    if not (-128 <= v <= 127 if w == "bipush" else -32768 <= v <= 32767):
+                        return False
+                    add(m.Insn(w, (v,), line))
+                else:
+                    return False
+        except (_Err, ValueError):
+            return False
+        if label is not None:
+            self._define_label(st, label)
+        st.code.elements += new
+        return True
 
     def _fast_member(self, text: str, kind: str) -> m.MemberRef:
         """A member reference written as one word (``Owner.name(int,String)void``, ``Owner.f:int``), cached."""

@@ -49,6 +49,13 @@ def test_disasm_pipe_asm_round_trip(tmp_path: Path) -> None:
     from jbgen.asm.reader import read_class
 
     assert first_difference(read_class(first.stdout), read_class(again.stdout)) is None
+    # --flat: one typed instruction per line, and it assembles back to the same class too.
+    flat = jbgen("disasm", "--flat", str(tmp_path / "a.class"))
+    assert flat.returncode == 0, flat.stderr.decode()
+    assert flat.stdout != text.stdout and b"\n        iload_0\n" in flat.stdout
+    again = jbgen("asm", "-", "-o", "-", input=flat.stdout)
+    assert again.returncode == 0, again.stderr.decode()
+    assert first_difference(read_class(first.stdout), read_class(again.stdout)) is None
 
 
 def test_disasm_of_a_jdk_package_and_a_jar(tmp_path: Path) -> None:

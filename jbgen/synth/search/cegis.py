@@ -35,6 +35,15 @@ PRE_LOOP_TERMS = 1_000_000
 # Terms spent on a smaller program before answering when the checker cannot teach (it
 # rejects without saying what the method should return): a wrong tree ends the search.
 UNTAUGHT_TERMS = 1_000_000
+# The improvement of an accepted answer spends as many terms again as finding it took, at
+# least this many, at most ``improve_terms``: a smaller program, when there is one, tends to
+# come early, and an answer found cheaply is rarely beaten by a long search.
+IMPROVE_MIN = 200_000
+
+
+def improve_budget(opts: SearchOptions, stats: SearchStats) -> int:
+    """Terms the improvement of an accepted answer may spend (see :data:`IMPROVE_MIN`)."""
+    return min(opts.improve_terms, max(IMPROVE_MIN, stats.enumerated))
 
 
 @dataclass(frozen=True)
@@ -551,7 +560,7 @@ def _improve(problem: Problem, best: Term, solver: Solver, examples: list[Exampl
     checker accepts.  A smaller candidate the checker rejects teaches its counterexamples
     and the enumeration starts again on the larger example set."""
     assert problem.checker is not None
-    end = stats.enumerated + opts.improve_terms
+    end = stats.enumerated + improve_budget(opts, stats)
     try:
         while best.size > 1 and stats.enumerated < end:
             cand = solver.next(below=best.size, effort=end - stats.enumerated, extra=0)

@@ -126,7 +126,7 @@ class LoopStrategy(cegis.Strategy):
         split = _split(self.problem, examples, self.kind, self.over, self.opts)
         if split is None:
             return program
-        end = self.stats.enumerated + self.opts.improve_terms
+        end = self.stats.enumerated + cegis.improve_budget(self.opts, self.stats)
         for name in ("init", "step", "cond"):
             part = program.parts().get(name)
             if part is None or part.size <= 1:

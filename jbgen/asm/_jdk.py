@@ -115,6 +115,8 @@ _CLASSES = {
     "SourceIDAttribute": "java.lang.classfile.attribute.SourceIDAttribute",
     "SyntheticAttribute": "java.lang.classfile.attribute.SyntheticAttribute",
     # java.lang and java.util
+    "Class": "java.lang.Class",
+    "ClassLoader": "java.lang.ClassLoader",
     "Float": "java.lang.Float",
     "Double": "java.lang.Double",
     "String": "java.lang.String",
@@ -152,6 +154,7 @@ class Jdk:
         self.JLong = jpype.JLong
         self.JInt = jpype.JInt
         self.JException = jpype.JException
+        self.JClass = jpype.JClass
         self.JImplements = jpype.JImplements
         self.JOverride = jpype.JOverride
         self._jclass = jpype.JClass

@@ -31,6 +31,13 @@ and java.base has ~1.9M instructions, so the design minimises calls:
   are made inside the callback.
 * Methods and fields without attributes use the callback-free
   ``withMethodBody`` / ``withField(name, type, flags)`` / a Java no-op handler.
+* Once a process has assembled ``_FEEDER_AFTER`` classes, it assembles a
+  helper class, ``ClassFeeder.jbasm``, with this very assembler: the lowered
+  class is then handed to the JDK as one array of JDK objects and one int
+  program, and the helper does in Java what the callbacks above do in Python
+  (labels, branches, switches, handlers, members), the same calls in the same
+  order, so both paths write the same bytes.  The Python path stays for
+  diagnosis, code type annotations and processes that assemble a few classes.
 * Python's cyclic garbage collector is paused while a class is assembled
   (``_no_gc``).
 
@@ -93,6 +100,7 @@ import difflib
 import os
 import re
 import sys
+import tempfile
 import threading
 from collections.abc import MutableMapping, Sequence
 from typing import Any
@@ -251,11 +259,51 @@ def assemble(
     with _lock, _no_gc():
         s = _session()
         s.maybe_reset()
+        if s.feeder is None:
+            s.assembled += 1
+            if s.assembled > _FEEDER_AFTER:
+                _load_feeder(s)
         if peers or cls.super_name is not None:
             cf, cf_nomaps = s.classfiles_with_peers(key, [cls, *[p for p in peers if p is not cls]])
         else:
             cf, cf_nomaps = s.classfiles(key)
         return _ClassJob(s, cf, cf_nomaps, cls, path).run()
+
+
+# Classes a process assembles through the Python path before it gets ClassFeeder:
+# assembling the helper costs about as much as ~30 classes, which a process that
+# assembles a file or two never gets back.
+_FEEDER_AFTER = 64
+
+
+def _load_feeder(s: _Session) -> None:
+    """Assemble ClassFeeder.jbasm with this assembler and load it: ``s.feeder``.
+
+    ``s.feeder`` is False while this runs (the helper itself is assembled the
+    Python way) and stays False if it fails: the Python path is always there.
+    """
+    s.feeder = False
+    try:
+        from jbgen.asm.parser import parse
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ClassFeeder.jbasm")
+        with open(path, encoding="utf-8") as fh:
+            model = parse(fh.read(), path)
+        data = assemble(model, path=path)
+        J = s.J
+        with tempfile.TemporaryDirectory(prefix="jbgen-feeder-") as root:
+            folder = os.path.join(root, "jbgen", "asm")
+            os.makedirs(folder)
+            with open(os.path.join(folder, "ClassFeeder.class"), "wb") as fh:
+                fh.write(data)
+            # A loader of its own whose parent sees the JDK only; the class is
+            # read (and initialized) before the folder goes.
+            urls = J.JArray(J.URL)([J.File(root).toURI().toURL()])
+            loader = J.URLClassLoader(urls, J.ClassLoader.getPlatformClassLoader())
+            cls = J.Class.forName("jbgen.asm.ClassFeeder", True, loader)
+        s.feeder = J.JClass(cls)
+    except Exception:  # the Python path does the same work, only slower
+        s.feeder = False
 
 
 def _classpath_key(classpath: Sequence[str] | str) -> tuple[str, ...]:
@@ -547,8 +595,11 @@ class _Session:
         self.resolvers: dict[tuple[str, ...], Any] = {}
         self._classfiles: dict[tuple[str, ...], tuple[Any, Any]] = {}
         self.ops: dict[str, tuple[Any, str, int]] = {}
+        self.ordinals: dict[str, int] = {}  # Opcode.ordinal(), for ClassFeeder's code programs
         for o in J.Opcode.values():
-            self.ops[str(o.name()).lower()] = (o, str(o.kind().name()), int(o.sizeIfFixed()))
+            name = str(o.name()).lower()
+            self.ops[name] = (o, str(o.kind().name()), int(o.sizeIfFixed()))
+            self.ordinals[name] = int(o.ordinal())
         self.type_kinds = {n: J.TypeKind.valueOf(n.upper()) for n in _NEWARRAY_TYPES}
         # Bound once: looking a static method up on a JPype class costs each time.
         self.branch_of = J.BranchInstruction.of
@@ -560,6 +611,10 @@ class _Session:
         for o, _kind, size in self.ops.values():
             if not o.isWide() and size > 0:
                 self.lengths[int(o.bytecode()) & 0xFF] = size
+        # ClassFeeder (see _feeder): None until this process has assembled
+        # _FEEDER_AFTER classes, then the Java class, or False when it cannot be had.
+        self.feeder: Any = None
+        self.assembled = 0
         self.reset()
         (
             self.code_consumer,
@@ -746,7 +801,7 @@ class _CodePlan:
             new_label = cb.newLabel
             labels = [new_label() for _ in range(self.nlabels)]
             branch_of = s.branch_of
-            for pos, kind, opc, a in self.holes:
+            for pos, kind, opc, a, _ordinal in self.holes:
                 if kind == _BIND:
                     t[pos] = labels[a]
                 elif kind == _BRANCH:
@@ -777,6 +832,40 @@ class _CodePlan:
             except J.JException:
                 self.failed_at = i
                 raise
+
+    def encode(self, objs: list[Any]) -> list[int]:
+        """This code as a ClassFeeder code program; its objects are appended to ``objs``."""
+        base = len(objs)
+        t = self.template
+        objs += t
+        code = [base, self.nlabels, len(t), len(self.holes)]
+        for pos, kind, _opc, a, ordinal in self.holes:
+            if kind == _BIND:
+                code += (pos, kind, a)
+            elif kind in (_BRANCH, _JSR):
+                code += (pos, kind, ordinal, a)
+            elif kind == _TABLE:
+                low, high, dflt, targets = a
+                code += (pos, kind, low, high, dflt)
+                code += targets
+            else:
+                dflt, pairs = a
+                code += (pos, kind, dflt, len(pairs))
+                for key, x in pairs:
+                    code += (key, x)
+        code.append(len(self.handlers) + len(self.locals) + len(self.attrs))
+        empty = self.s.J.Optional_empty
+        for start, end, handler, opt, _line in self.handlers:
+            code += (0, handler, start, end, len(objs) - base)
+            objs.append(empty if opt is None else opt)
+        for slot, name, desc, start, end, sig in self.locals:
+            r = len(objs) - base
+            objs += (name, desc)
+            code += (2 if sig else 1, slot, r, r + 1, start, end)
+        for a in self.attrs:
+            code += (3, len(objs) - base)
+            objs.append(a)
+        return code
 
     def _extra(self, labels: list[Any]) -> list[Any]:
         """Handlers, local variable entries and code attributes, after the instructions."""
@@ -1471,14 +1560,17 @@ class _ClassJob:
                     continue
                 try:
                     opc = s.ops[op][0]
+                    ordinal = s.ordinals[op]
+                    operand: int | tuple
                     if kind in (_BRANCH, _JSR):
                         if len(args) != 1:
                             raise _Bad(f"{op} takes one operand (a label), got {len(args)}")
-                        holes.append((len(template), kind, opc, label_id(args[0], e)))
+                        operand = label_id(args[0], e)
                     elif kind == _TABLE:
-                        holes.append((len(template), kind, opc, self._tableswitch(e, label_id)))
+                        operand = self._tableswitch(e, label_id)
                     else:
-                        holes.append((len(template), kind, opc, self._lookupswitch(e, label_id)))
+                        operand = self._lookupswitch(e, label_id)
+                    holes.append((len(template), kind, opc, operand, ordinal))
                 except (_Bad, TypeError, ValueError) as exc:
                     self.error(f"{exc}", e.line, md.line)
                 append(None)
@@ -1494,7 +1586,7 @@ class _ClassJob:
                         md.line,
                     )
                 placed.add(i)
-                holes.append((len(template), _BIND, None, i))
+                holes.append((len(template), _BIND, None, i, 0))
                 append(None)
             elif t is LineNumber:
                 j = line_numbers.get(e.line)
@@ -1713,12 +1805,66 @@ class _ClassJob:
             # index stays below 256 and the JDK does not widen the ldc to ldc_w.
             for c in self.narrow_ldc:
                 pool.copy_into(cp, c)
+        feeder = self.s.feeder
+        if feeder and self.only is None and not any(
+            mp.code is not None and (mp.code.type_annos or mp.code.slow) for mp in self.methods
+        ):
+            objs, prog = self._encode()
+            return cf.build(self.this_entry, cp, feeder(objs, self.J.JArray(self.J.JInt)(prog)))
         consumer = self.s.class_consumer
         consumer.job = self
         try:
             return cf.build(self.this_entry, cp, consumer)
         finally:
             consumer.job = None
+
+    def _encode(self) -> tuple[list[Any], array.array]:
+        """The class for ClassFeeder: the JDK objects and the program (see ClassFeeder.jbasm).
+
+        It gives the builders what ``fill`` and ``_CodePlan.emit`` give them, in
+        the same order, so both paths write the same bytes.
+        """
+        cls = self.cls
+        objs: list[Any] = []
+        prog = array.array("i", (cls.major, cls.minor, cls.flags))
+        if self.super_entry is None:
+            prog.append(-1)
+        else:
+            prog.append(len(objs))
+            objs.append(self.super_entry)
+        if self.interfaces:
+            prog.append(len(objs))
+            objs.append(self.s.as_list(self.interfaces))
+        else:
+            prog.append(-1)
+        prog.append(len(self.fields))
+        for name, desc, flags, attrs in self.fields:
+            k = len(objs)
+            objs += (name, desc)
+            objs += attrs
+            prog.extend((k, k + 1, flags, len(attrs)))
+            prog.extend(range(k + 2, k + 2 + len(attrs)))
+        methods = [mp for mp in self.methods if mp.ok]
+        prog.append(len(methods))
+        for mp in methods:
+            k = len(objs)
+            objs += (mp.name, mp.desc)
+            prog.extend((k, k + 1, mp.md.flags))
+            if mp.code is None:
+                prog.append(-1)
+            else:
+                code = mp.code.encode(objs)
+                prog.append(len(code))
+                prog.extend(code)
+            k = len(objs)
+            objs += mp.attrs
+            prog.append(len(mp.attrs))
+            prog.extend(range(k, k + len(mp.attrs)))
+        k = len(objs)
+        objs += self.class_attrs
+        prog.append(len(self.class_attrs))
+        prog.extend(range(k, k + len(self.class_attrs)))
+        return objs, prog
 
     def fill(self, clb: Any) -> None:
         """The class callback: header, fields, methods, attributes, in model order."""

@@ -1283,3 +1283,127 @@ def test_bad_descriptor_of_an_operand_points_at_its_instruction():
 def test_empty_code():
     (d,) = errors_of(one_method(Code([])))
     assert d.message == "method f has no instructions" and d.location.line == 2
+
+
+# --------------------------------------------------------------------------- ClassFeeder
+
+
+@pytest.fixture
+def feeder():  # -> (session, ClassFeeder class)
+    """The session with ClassFeeder loaded; the test switches ``s.feeder`` itself."""
+    import jbgen.asm.assemble as A
+
+    s = A._session()
+    saved = s.feeder
+    if not s.feeder:
+        A._load_feeder(s)
+    loaded = s.feeder
+    assert loaded, "ClassFeeder.jbasm did not assemble or load"
+    yield s, loaded
+    s.feeder = saved
+
+
+def test_feeder_writes_the_bytes_of_the_python_path(J, feeder):  # noqa: N803
+    """ClassFeeder gives the builders what the Python callbacks give them, in the same order.
+
+    Classes whose bytes the Python path itself does not repeat (a class over a
+    pool of its own orders that pool by what the caches held) are compared as models.
+    """
+    from jbgen.asm.equality import first_difference
+    from jbgen.asm.parser import parse as parse_text
+    from jbgen.asm.printer import print_class
+    from jbgen.asm.reader import read_class
+    from tests.conftest import java_base_sample
+
+    s, loaded = feeder
+    same = 0
+    for path, data in java_base_sample(40):
+        cls = parse_text(print_class(read_class(data, path)), path)
+        s.feeder = False
+        python = assemble(cls)
+        again = assemble(cls)
+        s.feeder = loaded
+        fed = assemble(cls)
+        assert first_difference(read_class(python), read_class(fed)) is None, path
+        if python == again:
+            assert fed == python, path
+            same += 1
+    assert same > 150
+
+
+def test_feeder_builds_switches_handlers_locals_and_old_classes(J, feeder):  # noqa: N803
+    """Every kind of hole and extra of a code program, and jsr/ret, through ClassFeeder."""
+    s, loaded = feeder
+    lo, hi, dflt, a, b, end = (Label(n) for n in ("lo", "hi", "dflt", "a", "b", "end"))
+    code = Code(
+        [
+            lo,
+            Insn("iload_0"),
+            Insn("tableswitch", (1, 3, dflt, (a, b, a))),
+            a,
+            Insn("iload_0"),
+            Insn("lookupswitch", (dflt, ((-5, b), (70000, a)))),
+            b,
+            Insn("iload_0"),
+            Insn("ifeq", (dflt,)),
+            Insn("goto_w", (end,)),
+            dflt,
+            Insn("iconst_0"),
+            Insn("ireturn"),
+            hi,
+            Insn("astore_1"),
+            end,
+            Insn("iconst_1"),
+            Insn("ireturn"),
+        ],
+        handlers=[
+            Handler(lo, dflt, hi, "java/lang/RuntimeException"),
+            Handler(lo, dflt, hi, None),
+        ],
+        locals=[
+            LocalVar(0, "x", "I", lo, end),
+            LocalVar(1, "t", "Ljava/util/List;", hi, end, signature=False),
+            LocalVar(1, "t", "Ljava/util/List<Ljava/lang/String;>;", hi, end, signature=True),
+        ],
+    )
+    cls = ClassDef(
+        "p/Fed",
+        ACC_PUBLIC | ACC_SUPER,
+        OBJECT,
+        interfaces=["java/io/Serializable"],
+        fields=[
+            FieldDef(ACC_PUBLIC, "plain", "I"),
+            FieldDef(PUBLIC_STATIC | ACC_FINAL, "K", "I", [Attribute("ConstantValue", Int(7))]),
+        ],
+        methods=[
+            MethodDef(PUBLIC_STATIC, "f", "(I)I", code, [Attribute("Exceptions", ("java/io/IOException",))]),
+            MethodDef(ACC_PUBLIC | m.ACC_ABSTRACT, "g", "()V"),
+        ],
+        attributes=[Attribute("SourceFile", "Fed.java")],
+    )
+    cls.flags |= m.ACC_ABSTRACT
+    s.feeder = False
+    python = assemble(cls)
+    s.feeder = loaded
+    assert assemble(cls) == python
+    assert verify(J, python) == []
+
+    sub = Label("sub")
+    old = ClassDef(
+        "p/OldFed",
+        ACC_PUBLIC | ACC_SUPER,
+        OBJECT,
+        methods=[
+            MethodDef(
+                PUBLIC_STATIC,
+                "f",
+                "()V",
+                Code([Insn("jsr", (sub,)), Insn("return"), sub, Insn("astore_0"), Insn("ret", (0,))]),
+            )
+        ],
+        major=49,
+    )
+    s.feeder = False
+    python = assemble(old)
+    s.feeder = loaded
+    assert assemble(old) == python

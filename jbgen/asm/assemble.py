@@ -390,6 +390,7 @@ class _Pool:
     def __init__(self, J: Any) -> None:
         self.J = J
         self.cp = J.ConstantPoolBuilder.of()
+        self._bind()
         self.own = False  # a pool of one class's own (see own_pool)
         self.utf8s: MutableMapping[str, Any] = {}
         self.classes: MutableMapping[str, Any] = {}
@@ -412,11 +413,21 @@ class _Pool:
         """
         p = copy.copy(self)
         p.cp = cp
+        p._bind()
         p.own = True
         for name in self._DICTS:
             setattr(p, name, collections.ChainMap({}, getattr(self, name)))
         p.loadables.update(preset)
         return p
+
+    def _bind(self) -> None:
+        # The most used factories of ``cp``, bound once (JPype looks a method up
+        # on every attribute access: a few microseconds each time).
+        cp = self.cp
+        self.utf8_entry = cp.utf8Entry
+        self.class_entry = cp.classEntry
+        self.string_entry = cp.stringEntry
+        self.int_entry = cp.intEntry
 
     def size(self) -> int:
         return int(self.cp.size())
@@ -427,9 +438,9 @@ class _Pool:
             if not isinstance(s, str):
                 raise _Bad(f"expected a string, got {type(s).__name__} {s!r}")
             try:
-                e = self.cp.utf8Entry(s)
+                e = self.utf8_entry(s)
             except UnicodeEncodeError:
-                e = self.cp.utf8Entry(_jstr(s))
+                e = self.utf8_entry(_jstr(s))
             self.utf8s[s] = e
         return e
 
@@ -438,7 +449,7 @@ class _Pool:
         if e is None:
             if not isinstance(name, str) or not name:
                 raise _Bad(f"expected a class name, got {name!r}")
-            e = self.classes[name] = self.cp.classEntry(self.utf8(name))
+            e = self.classes[name] = self.class_entry(self.utf8(name))
         return e
 
     def nat(self, name: str, descriptor: str) -> Any:
@@ -497,15 +508,15 @@ class _Pool:
             v = c.value  # type: ignore[attr-defined]
             if not isinstance(v, int) or not -(1 << 31) <= v < (1 << 31):
                 raise _Bad(f"int constant out of range: {v!r}")
-            e = cp.intEntry(v)
+            e = self.int_entry(v)
         elif t is m.Str:
             v = c.value  # type: ignore[attr-defined]
             if not isinstance(v, str):
                 raise _Bad(f"string constant must be a str, got {v!r}")
             try:
-                e = cp.stringEntry(v)  # one call: the JDK makes the Utf8 entry
+                e = self.string_entry(v)  # one call: the JDK makes the Utf8 entry
             except UnicodeEncodeError:
-                e = cp.stringEntry(self.utf8(v))
+                e = self.string_entry(self.utf8(v))
         elif t is m.ClassConst:
             e = self.cls(c.name)  # type: ignore[attr-defined]
         elif t is m.Long:
@@ -604,6 +615,27 @@ class _Session:
         # Bound once: looking a static method up on a JPype class costs each time.
         self.branch_of = J.BranchInstruction.of
         self.as_list = J.Arrays.asList
+        self.int_array = J.JArray(J.JInt)
+        # Instruction factories by Opcode.Kind (and a few by name), for _make_insn.
+        self.factories: dict[str, Any] = {
+            "LOAD": J.LoadInstruction.of,
+            "STORE": J.StoreInstruction.of,
+            "ARRAY_LOAD": J.ArrayLoadInstruction.of,
+            "ARRAY_STORE": J.ArrayStoreInstruction.of,
+            "STACK": J.StackInstruction.of,
+            "OPERATOR": J.OperatorInstruction.of,
+            "CONVERT": J.ConvertInstruction.of,
+            "RETURN": J.ReturnInstruction.of,
+            "MONITOR": J.MonitorInstruction.of,
+            "FIELD_ACCESS": J.FieldInstruction.of,
+            "INVOKE": J.InvokeInstruction.of,
+            "NEW_OBJECT": J.NewObjectInstruction.of,
+            "NEW_REF_ARRAY": J.NewReferenceArrayInstruction.of,
+            "TYPE_CHECK": J.TypeCheckInstruction.of,
+            "argument": J.ConstantInstruction.ofArgument,
+            "load": J.ConstantInstruction.ofLoad,
+            "intrinsic": J.ConstantInstruction.ofIntrinsic,
+        }
         self.target_types = {int(t.targetTypeValue()): t for t in J.TargetType.values()}
         self.path_kinds = {int(k.tag()): k for k in J.TypePathKind.values()}
         # bytecode -> instruction length for the fixed-size opcodes (for _code_offsets)
@@ -615,6 +647,7 @@ class _Session:
         # _FEEDER_AFTER classes, then the Java class, or False when it cannot be had.
         self.feeder: Any = None
         self.assembled = 0
+        self.batch_fallbacks = 0  # batches ClassFeeder.make refused (see _make_batch)
         self.reset()
         (
             self.code_consumer,
@@ -1260,6 +1293,115 @@ def _module_attribute(s: _Session, mi: m.ModuleInfo) -> Any:
 # --------------------------------------------------------------------------- class job
 
 
+# What ClassFeeder.make can make (see ClassFeeder.jbasm), by opcode.
+_MAKE_FIELD, _MAKE_INVOKE, _MAKE_LDC_STRING, _MAKE_LDC_INT, _MAKE_LDC_CLASS = 0, 1, 2, 3, 4
+_MAKE_ARG, _MAKE_NEW, _MAKE_ANEWARRAY, _MAKE_TYPECHECK = 5, 6, 7, 8
+_MAKE_LDC = -1  # ldc and ldc_w: one of the three above, by constant
+_MAKE_KINDS = {
+    **dict.fromkeys(("getfield", "putfield", "getstatic", "putstatic"), _MAKE_FIELD),
+    **dict.fromkeys(("invokevirtual", "invokespecial", "invokestatic", "invokeinterface"), _MAKE_INVOKE),
+    "ldc": _MAKE_LDC,
+    "ldc_w": _MAKE_LDC,
+    "bipush": _MAKE_ARG,
+    "sipush": _MAKE_ARG,
+    "new": _MAKE_NEW,
+    "anewarray": _MAKE_ANEWARRAY,
+    "checkcast": _MAKE_TYPECHECK,
+    "instanceof": _MAKE_TYPECHECK,
+}
+_INT_RANGE = range(-(1 << 31), 1 << 31)
+_ARG_RANGE = {"bipush": range(-128, 128), "sipush": range(-(1 << 15), 1 << 15)}
+
+
+class _Batch:
+    """A class's new instructions, for ClassFeeder.make to make in one call.
+
+    Only well-formed instructions of the common kinds with ASCII names are
+    taken (``add`` returns -1 for the rest, which ``_make_insn`` makes and
+    checks one by one): the batch makes the same instructions over the same
+    shared pool as ``_make_insn`` would.
+    """
+
+    __slots__ = ("ordinals", "keys", "items", "slots", "prog", "strs", "str_index")
+
+    def __init__(self, ordinals: dict[str, int]) -> None:
+        self.ordinals = ordinals
+        self.keys: dict[tuple, int] = {}
+        self.items: list[tuple[m.MethodDef, m.Insn]] = []  # one per instruction to make
+        self.slots: list[tuple[list[Any], int, int]] = []  # (template, position, item)
+        self.prog = array.array("i", (0,))
+        self.strs: list[str] = []
+        self.str_index: dict[str, int] = {}
+
+    def _str(self, text: str) -> int:
+        k = self.str_index.get(text)
+        if k is None:
+            k = self.str_index[text] = len(self.strs)
+            self.strs.append(text)
+        return k
+
+    def add(self, md: m.MethodDef, e: m.Insn) -> int:
+        """The index of ``e``'s instruction in the batch, or -1 if the batch cannot make it."""
+        op, args = e.op, e.args
+        key = (op, args)
+        k = self.keys.get(key)
+        if k is not None:
+            return k
+        kind = _MAKE_KINDS.get(op)
+        if kind is None or type(args) is not tuple or len(args) != 1:
+            return -1
+        a = args[0]
+        ta = type(a)
+        s = self._str
+        if kind in (_MAKE_FIELD, _MAKE_INVOKE):
+            if ta is not m.MemberRef:
+                return -1
+            ref_kind, owner, name, desc = a.kind, a.owner, a.name, a.descriptor
+            if not (_ascii(owner) and owner and _ascii(name) and _ascii(desc)):
+                return -1
+            if kind == _MAKE_FIELD:
+                if ref_kind != "field":
+                    return -1
+                code: tuple = (kind, self.ordinals[op], s(owner), s(name), s(desc))
+            else:
+                # The operand checks of _make_insn, which reports these.
+                if ref_kind not in ("method", "imethod"):
+                    return -1
+                if op == "invokeinterface" and ref_kind != "imethod":
+                    return -1
+                if op == "invokevirtual" and ref_kind != "method":
+                    return -1
+                code = (kind, self.ordinals[op], s(owner), s(name), s(desc), ref_kind == "imethod")
+        elif kind == _MAKE_LDC:
+            if ta is m.Str and _ascii(a.value):
+                code = (_MAKE_LDC_STRING, self.ordinals[op], s(a.value))
+            elif ta is m.Int and type(a.value) is int and a.value in _INT_RANGE:
+                code = (_MAKE_LDC_INT, self.ordinals[op], a.value)
+            elif ta is m.ClassConst and _ascii(a.name) and a.name:
+                code = (_MAKE_LDC_CLASS, self.ordinals[op], s(a.name))
+            else:
+                return -1
+        elif kind == _MAKE_ARG:
+            if ta is not int or a not in _ARG_RANGE[op]:
+                return -1
+            code = (kind, self.ordinals[op], a)
+        else:
+            if ta is not str or not a or not a.isascii():
+                return -1
+            if kind == _MAKE_TYPECHECK:
+                code = (kind, self.ordinals[op], s(a))
+            else:
+                code = (kind, s(a))
+        self.prog.extend(code)
+        k = self.keys[key] = len(self.items)
+        self.items.append((md, e))
+        return k
+
+
+def _ascii(x: object) -> bool:
+    return type(x) is str and x.isascii()
+
+
 class _MethodPlan:
     __slots__ = ("md", "name", "desc", "attrs", "code", "ok")
 
@@ -1292,6 +1434,8 @@ class _ClassJob:
         self.methods: list[_MethodPlan] = []
         self.class_attrs: list[Any] = []
         self.only: _MethodPlan | None = None  # when set, build a class with just this method
+        # New instructions for ClassFeeder.make (over the shared pool only).
+        self.batch: _Batch | None = _Batch(s.ordinals) if s.feeder else None
 
     # ---- diagnostics
 
@@ -1409,6 +1553,7 @@ class _ClassJob:
         self.fields = []
         self.methods = []
         self.class_attrs = []
+        self.batch = _Batch(self.s.ordinals) if self.s.feeder else None
 
     def _check_narrow(self) -> None:
         """Raise _OwnPool as soon as the constants of ``ldc`` may not fit below index 256.
@@ -1470,6 +1615,33 @@ class _ClassJob:
                 self.error(str(exc), fd.line)
         for md in cls.methods:
             self.methods.append(self._lower_method(md))
+        if self.batch is not None and self.batch.items:
+            self._make_batch()
+
+    def _make_batch(self) -> None:
+        """Make the batch's instructions (one call), put them in place and in the cache.
+
+        They are made over the shared pool and kept in the shared cache, also for
+        a class over a pool of its own: the batch holds no NaN (see _insn).
+        """
+        b = self.batch
+        assert b is not None
+        self.batch = None
+        s = self.shared
+        b.prog[0] = len(b.items)
+        try:
+            made = list(s.feeder.make(s.pool.cp, s.int_array(b.prog), b.strs))
+        except Exception:
+            # Java refused one (a bad descriptor, say): make each the checking way,
+            # which reports the culprit at its line.
+            s.batch_fallbacks += 1
+            made = [self._insn(md, e, None) for md, e in b.items]
+        else:
+            cache = s.insns
+            for (_md, e), j in zip(b.items, made, strict=True):
+                cache[(e.op, e.args)] = j
+        for template, pos, k in b.slots:
+            template[pos] = made[k]
 
     def _check_flags(self, flags: int, what: str) -> None:
         if not isinstance(flags, int) or not 0 <= flags <= 0xFFFF:
@@ -1518,6 +1690,7 @@ class _ClassJob:
         holes = plan.holes
         cache_get = s.insns.get
         base_get = None if s.base_insns is None else s.base_insns.get
+        batch = self.batch
         line_numbers = s.line_numbers
         label_ids: dict[Any, int] = {}
         placed: set[int] = set()
@@ -1556,6 +1729,16 @@ class _ClassJob:
                     continue
                 kind = label_ops.get(op)
                 if kind is None:
+                    if batch is not None:
+                        k = batch.add(md, e)
+                        if k >= 0:
+                            batch.slots.append((template, len(template), k))
+                            append(None)
+                            if op == "ldc":
+                                narrow[args[0]] = None
+                                if len(narrow) > self.narrow_check:
+                                    self._check_narrow()
+                            continue
                     append(self._insn(md, e, plan))
                     continue
                 try:
@@ -1759,7 +1942,7 @@ class _ClassJob:
             raise _Bad("lookupswitch has duplicate keys")
         return (label_id(dflt, e), [(k, label_id(x, e)) for k, x in pairs])
 
-    def _insn(self, md: m.MethodDef, e: m.Insn, plan: _CodePlan) -> Any:
+    def _insn(self, md: m.MethodDef, e: m.Insn, plan: _CodePlan | None) -> Any:
         """Build (and cache) a label-free instruction; on error record it and return None."""
         s = self.s
         cache = s.insns
@@ -1810,7 +1993,7 @@ class _ClassJob:
             mp.code is not None and (mp.code.type_annos or mp.code.slow) for mp in self.methods
         ):
             objs, prog = self._encode()
-            return cf.build(self.this_entry, cp, feeder(objs, self.J.JArray(self.J.JInt)(prog)))
+            return cf.build(self.this_entry, cp, feeder(objs, self.s.int_array(prog)))
         consumer = self.s.class_consumer
         consumer.job = self
         try:
@@ -2232,8 +2415,9 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad(f"{op} operand must be {what}, got {x!r}")
         return x
 
+    f = s.factories
     if kind in ("LOAD", "STORE"):
-        f = J.LoadInstruction.of if kind == "LOAD" else J.StoreInstruction.of
+        f = f[kind]
         if size == 1:  # iload_0 ... astore_3: the slot is in the name
             want(0, "")
             return f(opc, int(op[-1]))
@@ -2249,16 +2433,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
         "MONITOR",
     ):
         want(0, "")
-        cls = {
-            "ARRAY_LOAD": J.ArrayLoadInstruction,
-            "ARRAY_STORE": J.ArrayStoreInstruction,
-            "STACK": J.StackInstruction,
-            "OPERATOR": J.OperatorInstruction,
-            "CONVERT": J.ConvertInstruction,
-            "RETURN": J.ReturnInstruction,
-            "MONITOR": J.MonitorInstruction,
-        }[kind]
-        return cls.of(opc)
+        return f[kind](opc)
     if kind == "NOP":
         want(0, "")
         return J.NopInstruction.of()
@@ -2272,7 +2447,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             lim = 1 << (7 if op == "bipush" else 15)
             if not -lim <= v < lim:
                 raise _Bad(f"{op} operand out of range {-lim}..{lim - 1}: {v}")
-            return J.ConstantInstruction.ofArgument(opc, v)
+            return f["argument"](opc, v)
         if op in ("ldc", "ldc_w", "ldc2_w"):
             want(1, "a constant")
             c = args[0]
@@ -2287,9 +2462,9 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
                 # given (the JDK adapts ldc/ldc_w only for entries of another pool),
                 # and a narrow ldc would keep the low byte of the index.
                 opc = s.ops["ldc_w"][0]
-            return J.ConstantInstruction.ofLoad(opc, entry)
+            return f["load"](opc, entry)
         want(0, "")
-        return J.ConstantInstruction.ofIntrinsic(opc)
+        return f["intrinsic"](opc)
     if kind == "INCREMENT":
         want(2, "(slot, delta)")
         slot = integer(args[0], "slot")
@@ -2305,9 +2480,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad(f"{op} needs a field reference, got {ref!r}")
         # The (owner, name, type) factories make the Fieldref/Methodref and its
         # NameAndType in the owner's pool in one call instead of three.
-        return J.FieldInstruction.of(
-            opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor)
-        )
+        return f[kind](opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor))
     if kind == "INVOKE":
         want(1, "a method reference")
         ref = args[0]
@@ -2317,7 +2490,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad("invokeinterface needs an interface method reference (imethod)")
         if op == "invokevirtual" and ref.kind != "method":
             raise _Bad("invokevirtual needs a class method reference, not an interface method")
-        return J.InvokeInstruction.of(
+        return f[kind](
             opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor), ref.kind == "imethod"
         )
     if kind == "INVOKE_DYNAMIC":
@@ -2326,11 +2499,9 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
     if kind in ("NEW_OBJECT", "NEW_REF_ARRAY", "TYPE_CHECK"):
         want(1, "a class name")
         entry = p.cls(name(args[0], "a class name"))
-        if kind == "NEW_OBJECT":
-            return J.NewObjectInstruction.of(entry)
-        if kind == "NEW_REF_ARRAY":
-            return J.NewReferenceArrayInstruction.of(entry)
-        return J.TypeCheckInstruction.of(opc, entry)
+        if kind == "TYPE_CHECK":
+            return f[kind](opc, entry)
+        return f[kind](entry)
     if kind == "NEW_PRIMITIVE_ARRAY":
         want(1, "a primitive type name")
         tk = s.type_kinds.get(args[0])

@@ -34,6 +34,10 @@ _TOKEN = re.compile(
     re.X,
 )
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+# A local's name that code can use: one word of the tokenizer, not read as a slot number,
+# a literal or a directive.  Other names (`.var "a b" ...`, `.var 3 ...`) only label the
+# LocalVariableTable; binding them would turn a literal `3` into a load.
+_CODE_NAME = re.compile(r"[^\s(){}\[\],:=@\"'0-9+.-][^\s(){}\[\],:=@\"']*\Z")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)$")
 # Code lines read as whitespace-separated words: no quotes, braces, comments.
 _WORD_LINE = re.compile(r"^[^\"'{}@=/]*$")
@@ -257,6 +261,8 @@ class _MethodState:
         self.switch_default: m.Label | None = None
 
     def bind(self, name: str, slot: int, desc: str | None) -> None:
+        if not _CODE_NAME.match(name):
+            return
         old = self.locals.get(name)
         if old is not None and old != slot:
             self.ambiguous.add(name)
@@ -1399,7 +1405,7 @@ class Parser:
                 op, prefix = op[:-2], "wide"
             t = c.word("a local variable")
             name = t.text
-            if prefix is None and op in _DECLARING and name not in st.locals and _IDENT.match(name):
+            if prefix is None and op in _DECLARING and name not in st.locals and _CODE_NAME.match(name):
                 # A typed store to a new name declares it, at the next free slot.
                 st.locals[name] = st.next_slot
                 st.kinds[name] = op[0]
@@ -1576,15 +1582,9 @@ class Parser:
                 x = words[i]
                 i += 1
                 if f is ops.LOCAL:
-                    if w[-2:] == "_w":
-                        return False
-                    slot = loc.get(x)
-                    if slot is None or x in st.ambiguous:
-                        if not x.isdigit():
-                            return False
-                        slot = int(x)
-                        if slot > 0xFFFF:
-                            return False
+                    if w[-2:] == "_w" or x not in loc and x[0] not in "0123456789":
+                        return False  # iload_w, or a new name (which a typed store declares)
+                    slot = self._local(st, x, 0)
                     op = ops.canonical_local_op(w, slot) if w != "ret" else ("ret_w" if slot > 255 else "ret")
                     add(m.Insn(op, () if op in ops.COMPACT else (slot,), line))
                 elif f is ops.BRANCH:
@@ -1604,14 +1604,12 @@ class Parser:
                 elif f is ops.CLASS:
                     add(m.Insn(w, (self._fast_class_entry(x),), line))
                 elif f is ops.IINC and i < n:
-                    slot = loc.get(x)
-                    if slot is None or x in st.ambiguous:
-                        if not x.isdigit():
-                            return False
-                        slot = int(x)
+                    if x not in loc and x[0] not in "0123456789":
+                        return False
+                    slot = self._local(st, x, 0)
                     delta = int(words[i], 0)
                     i += 1
-                    if slot > 0xFFFF or not -32768 <= delta <= 32767:
+                    if not -32768 <= delta <= 32767:
                         return False
                     add(m.Insn(ops.canonical_iinc(slot, delta), (slot, delta), line))
                 elif f is ops.PUSH:
@@ -1775,7 +1773,11 @@ class Parser:
                 st.bind(name, slot, desc)
         elif d == ".local":
             desc = self.field_type(c, "the local's type")
+            col = c.col()
             name = self.name_tok(c, "the local's name")
+            if not _CODE_NAME.match(name):
+                raise _Err(f"`{name}` cannot name a local: code would not read it as a name", col,
+                           len(c.toks[c.i - 1].text), ("a local's name is a word such as `count`",))
             if c.accept("slot"):
                 slot = self._int(c, "the slot number", 0, 0xFFFF)
             else:

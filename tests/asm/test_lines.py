@@ -253,3 +253,69 @@ def test_without_debug_info_locals_are_declared_by_their_first_store_where_that_
         # With the debug tables the names are `.var` lines, and the class reads back whole.
         assert first_difference(cls, parse(print_class(cls, path), path)) is None, path
     assert dropped > 100 and kept > 10, (dropped, kept)
+
+
+def _one_method(code: m.Code, desc: str = "()V", *, static: bool = True,
+                param_names: tuple[str, ...] | None = None) -> m.ClassDef:
+    flags = m.ACC_PUBLIC | (m.ACC_STATIC if static else 0)
+    return m.ClassDef("demo/A", m.ACC_PUBLIC | m.ACC_SUPER, "java/lang/Object",
+                      methods=[m.MethodDef(flags, "f", desc, code, [], param_names)])
+
+
+def _assert_reads_back(cls: m.ClassDef) -> None:
+    """``cls`` printed every way reads back to the same instructions (with debug info, the same class)."""
+    for debug in (True, False):
+        for flat in (False, True):
+            text = print_class(cls, debug=debug, flat=flat)
+            again = parse(text)
+            assert not debug or first_difference(cls, again) is None, text
+            assert _plain(cls.methods[0]) == _plain(again.methods[0]), text
+
+
+def _both_paths(body: str, header: str = "public static int f(int a, long b, String s, double[] d)") -> object:
+    """The instructions of ``body`` read by the word path and by the tokenizer (a comment on each line)."""
+    out = []
+    for text in (body, re.sub(r"(?m)$", " // c", body)):
+        try:
+            out.append(_code(_method(text, header)))
+        except AssemblyError as exc:
+            out.append([d.message for d in exc.diagnostics])
+    assert out[0] == out[1], out
+    return out[0]
+
+
+def test_a_local_name_that_reads_as_a_literal_names_no_slot() -> None:
+    # An LVT name such as `3` (an obfuscator's) must not turn the literal `3` into a load.
+    start, end = m.Label("S"), m.Label("E")
+    code = m.Code([start, m.Insn("iconst_3"), m.Insn("istore_0"), m.Insn("return"), end],
+                  locals=[m.LocalVar(0, "3", "I", start, end)])
+    _assert_reads_back(_one_method(code))
+    body = """
+        .var 3 int slot 5 from S to E
+        .var "(" int slot 6 from S to E
+    S: 3 iload 3 iadd
+    E: return"""
+    assert _both_paths(body) == [("iconst_3", ()), ("iload_3", ()), ("iadd", ()), ("ireturn", ())]
+    assert "expected an instruction, found `(`" in _both_paths(body.replace("iadd", "iadd ("))[0]
+    (err,) = _errors(_method('        .local int "a b"\n        0 return'))
+    assert "A.jbasm:3:20: error: `a b` cannot name a local" in err and "^~~~~" in err
+
+
+def test_both_paths_read_a_slot_number_alike() -> None:
+    # The word path once read `010` as slot 10 and `٣` as slot 3 (str.isdigit); the tokenizer refuses both.
+    for slot in ("010", "٣", "1e1"):
+        assert " local variable " in _both_paths(f"        iload {slot} return")[0]
+        assert " local variable " in _both_paths(f"        iinc {slot} 1 0 return")[0]
+    assert _both_paths("        iload 0x10 iinc 0x10 1 return") == [("iload", (16,)), ("iinc", (16, 1)), ("ireturn", ())]
+
+
+def test_a_typed_store_declares_any_name_the_printer_prints() -> None:
+    assert _code(_method("        5 istore a-b 6 istore é a-b é iadd return", "static int f()")) == [
+        ("iconst_5", ()), ("istore_0", ()), ("bipush", (6,)), ("istore_1", ()),
+        ("iload_0", ()), ("iload_1", ()), ("iadd", ()), ("ireturn", ()),
+    ]
+    for name in ("a-b", "é"):
+        start, end = m.Label("S"), m.Label("E")
+        code = m.Code([start, m.Insn("iconst_1"), m.Insn("istore_0"), m.Insn("iload_0"), m.Insn("pop"),
+                       m.Insn("return"), end], locals=[m.LocalVar(0, name, "I", start, end)])
+        _assert_reads_back(_one_method(code))

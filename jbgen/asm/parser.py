@@ -1128,7 +1128,7 @@ class Parser:
                     continue
                 self.lineno, self.line = i, raw
                 try:
-                    if s == "}" and st.switch is None:
+                    if s[0] == "}" and st.switch is None and (s == "}" or strip_comment(s).rstrip() == "}"):
                         self._end_method(st)
                         st = None
                         continue

@@ -319,3 +319,9 @@ def test_a_typed_store_declares_any_name_the_printer_prints() -> None:
         code = m.Code([start, m.Insn("iconst_1"), m.Insn("istore_0"), m.Insn("iload_0"), m.Insn("pop"),
                        m.Insn("return"), end], locals=[m.LocalVar(0, name, "I", start, end)])
         _assert_reads_back(_one_method(code))
+
+
+def test_a_method_closing_brace_may_carry_a_comment() -> None:
+    text = "public class demo.A {\n    static int f() {\n        0 return\n    } // f\n    static void g() {\n        return\n    }\n}\n"
+    assert _code(text, "f") == [("iconst_0", ()), ("ireturn", ())]
+    assert _code(text, "g") == [("return", ())]

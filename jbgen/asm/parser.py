@@ -79,6 +79,13 @@ def _unq(t: Tok) -> str:
         raise _Err(str(exc), t.col, len(t.text)) from None
 
 
+def _quoted_type(c: Cur) -> bool:
+    """Whether the string at the cursor is a quoted class name: `"Foo".class`, `"Foo"[].class`, `"E".A`."""
+    t, nxt = c.peek(), c.peek(1)
+    return (t is not None and nxt is not None and nxt.col == t.col + len(t.text)
+            and (nxt.text == "[" or nxt.kind == WORD and nxt.text[0] == "."))
+
+
 def tokenize(line: str) -> list[Tok]:
     toks: list[Tok] = []
     pos = 0
@@ -480,7 +487,7 @@ class Parser:
         t = c.peek()
         if t is None:
             raise _Err("expected a constant", c.end_col)
-        if t.kind == STR:
+        if t.kind == STR and not _quoted_type(c):
             c.i += 1
             return m.Str(_unq(t))
         if t.kind == CHR:
@@ -572,7 +579,7 @@ class Parser:
         t = c.peek()
         if t is None:
             raise _Err("expected an element value", c.end_col)
-        if t.kind == STR:
+        if t.kind == STR and not _quoted_type(c):
             c.i += 1
             return m.ElementValue("s", _unq(t))
         if t.kind == CHR:

@@ -127,3 +127,19 @@ def test_default_constructor_is_added_and_noconstructor_keeps_none() -> None:
     assert bare.methods == []
     assert print_class(bare).startswith(".noconstructor\n")
     assert parse("public interface demo.I {\n}\n").methods == []
+
+
+@pytest.mark.parametrize("name", ["Foo", "a b/C", "[LFoo;", "[[La b/C;"])
+def test_a_quoted_class_constant_is_a_class_not_a_string(name: str) -> None:
+    # `ldc "Foo".class` (a class of the default package, from a class in a package) once
+    # read as the string "Foo" followed by a stray `.class`; so did `@X("Foo".class)`.
+    elem = "L" + name.lstrip("[").removeprefix("L").removesuffix(";") + ";"
+    ann = m.Annotation("Ldemo/X;", (("value", m.ElementValue("c", elem)), ("e", m.ElementValue("e", (elem, "A")))))
+    code = m.Code([m.Insn("ldc", (m.ClassConst(name),)), m.Insn("ldc", (m.Str(name),)), m.Insn("pop2"),
+                   m.Insn("return")])
+    cls = m.ClassDef("demo/A", m.ACC_PUBLIC | m.ACC_SUPER, "java/lang/Object",
+                     methods=[m.MethodDef(m.ACC_STATIC, "f", "()V", code)],
+                     attributes=[m.Attribute("RuntimeVisibleAnnotations", (ann,))])
+    text = print_class(cls)
+    assert '".class' in text
+    assert first_difference(cls, parse(text)) is None, text

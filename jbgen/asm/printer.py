@@ -382,15 +382,19 @@ class _Printer:
             raise ClassFormatError(f"method {meth.name}: {exc}") from None
         static = bool(meth.flags & m.ACC_STATIC)
         slot_names = self.slot_names(meth, params, static)
-        self.first_free = (0 if static else 1) + sum(2 if p in ("J", "D") else 1 for p in params)
-        self.param_names = {slot_names[s] for s in range(self.first_free) if s in slot_names}
         self.declared: set[int] = set()
+        # The names the parser knows from the header, with their kinds: `this` and the
+        # parameters named there (at a parameter's first slot only).
+        self.header_kinds: dict[str, str] = {} if static else {"this": "a"}
         ptexts = []
         slot = 0 if static else 1
         for p in params:
             nm = slot_names.get(slot)
             ptexts.append(f"{self.t(p)} {nm}" if nm else self.t(p))
+            if nm:
+                self.header_kinds[nm] = _KIND_OF[p[0]]
             slot += 2 if p in ("J", "D") else 1
+        self.first_free = slot
         words = flag_words(meth.flags, m.METHOD_FLAGS)
         name = name_text(meth.name)
         if meth.name in ("<init>", "<clinit>") and ret == "V":
@@ -407,43 +411,34 @@ class _Printer:
             return
         out.append(IND + head + " {")
         ret_op = None if ret == "V" else _KIND_OF[ret[0]] + "return"
-        self.code(meth.code, slot_names, self.local_kinds(meth, params, static, slot_names), ret_op)
+        self.code(meth.code, slot_names, self.local_kinds(meth, slot_names), ret_op)
         out.append(IND + "}")
 
     def slot_names(self, meth: m.MethodDef, params: list[str], static: bool) -> dict[int, str]:
         """Names the text may use for local slots: `this`, parameters, and unambiguous locals.
 
-        The parser applies the same rules (see ``parser._method_locals``), so a
-        name printed here reads back to the same slot.
+        A name is usable when the code reads it as a name (not a mnemonic, a
+        keyword or a literal) and all that binds it for the parser (`this`, the
+        header, `.var` lines: ``parser._MethodState.bind``) binds it to one slot;
+        a slot takes its first usable name.  So a name printed here reads back
+        to the same slot.
         """
-        names: dict[int, str] = {}
-        if not static:
-            names[0] = "this"
+        candidates: list[tuple[int, str]] = [] if static else [(0, "this")]
         if meth.param_names is not None and len(meth.param_names) == len(params):
             slot = 0 if static else 1
             for p, nm in zip(params, meth.param_names, strict=True):
-                names[slot] = nm
+                candidates.append((slot, nm))
                 slot += 2 if p in ("J", "D") else 1
-        code = meth.code
-        if code is not None and code.locals:
-            by_name: dict[str, set[int]] = {}
-            for lv in code.locals:
-                by_name.setdefault(lv.name, set()).add(lv.slot)
-            for nm, slots in by_name.items():
-                if len(slots) == 1:
-                    (s,) = slots
-                    if s not in names:
-                        names[s] = nm
-        # Only usable names: bare identifiers, unique, not mnemonics, not numbers.
-        seen: dict[str, int] = {}
-        for s, nm in list(names.items()):
-            if not _local_name_ok(nm) or nm in seen:
-                del names[s]
-                other = seen.get(nm)
-                if other is not None and names.get(other) == nm and nm != "this":
-                    del names[other]
-            else:
-                seen[nm] = s
+        if meth.code is not None:
+            # `.vartype` names no slot for the parser.
+            candidates += [(lv.slot, lv.name) for lv in meth.code.locals if not lv.signature]
+        slots_of: dict[str, set[int]] = {}
+        for s, nm in candidates:
+            slots_of.setdefault(nm, set()).add(s)
+        names: dict[int, str] = {}
+        for s, nm in candidates:
+            if s not in names and len(slots_of[nm]) == 1 and _local_name_ok(nm):
+                names[s] = nm
         return names
 
     def local_decls(self, code: m.Code, slot_names: dict[int, str], kinds: dict[int, str | None],
@@ -455,10 +450,11 @@ class _Printer:
         store; the others get a `.local` line.  Returns the slots declared by
         their first store (none unless ``by_store``).
         """
-        params = {lv.slot for lv in code.locals if lv.name in self.param_names}
         decls: list[m.LocalVar] = []
         for lv in sorted(code.locals, key=lambda v: v.slot):
-            if lv.signature or lv.slot in params or slot_names.get(lv.slot) != lv.name or lv.slot in self.declared:
+            # The entries that name their slot, but not in the header (which declares those).
+            if (lv.signature or slot_names.get(lv.slot) != lv.name or lv.name in self.header_kinds
+                    or lv.slot in self.declared):
                 continue
             self.declared.add(lv.slot)
             kinds[lv.slot] = _KIND_OF[lv.descriptor[0]]
@@ -497,19 +493,15 @@ class _Printer:
             next_slot = max(next_slot, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
         return implicit
 
-    def local_kinds(self, meth: m.MethodDef, params: list[str], static: bool, slot_names: dict[int, str]) -> dict[int, str | None]:
+    def local_kinds(self, meth: m.MethodDef, slot_names: dict[int, str]) -> dict[int, str | None]:
         """The kind (`i`, `l`, `f`, `d`, `a`) the parser will know each named slot by, None when it has several.
 
         It is what `load x`, `store x` and a bare `x` assemble by: `this`, the
-        parameters' types, and with debug info every `.var` of the name (without,
-        the `.local` that ``local_decls`` prints adds its kind).
+        parameters' types (as the header names them), and with debug info every
+        `.var` of the name (without, the `.local` that ``local_decls`` prints adds
+        its kind).
         """
-        by_name: dict[str, set[str]] = {}
-        if not static:
-            by_name["this"] = {"a"}
-        if meth.param_names is not None and len(meth.param_names) == len(params):
-            for p, nm in zip(params, meth.param_names, strict=True):
-                by_name.setdefault(nm, set()).add(_KIND_OF[p[0]])
+        by_name = {nm: {kind} for nm, kind in self.header_kinds.items()}
         if self.debug and meth.code is not None:
             for lv in meth.code.locals:
                 if not lv.signature:

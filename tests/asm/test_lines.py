@@ -325,3 +325,29 @@ def test_a_method_closing_brace_may_carry_a_comment() -> None:
     text = "public class demo.A {\n    static int f() {\n        0 return\n    } // f\n    static void g() {\n        return\n    }\n}\n"
     assert _code(text, "f") == [("iconst_0", ()), ("ireturn", ())]
     assert _code(text, "g") == [("return", ())]
+
+
+def _lvt(insns: list[str], *entries: tuple[int, str, str, bool]) -> m.Code:
+    start, end = m.Label("S"), m.Label("E")
+    return m.Code([start, *(m.Insn(op) for op in insns), end],
+                  locals=[m.LocalVar(slot, nm, desc, start, end, sig) for slot, nm, desc, sig in entries])
+
+
+def test_names_print_only_where_the_parser_binds_them_to_that_slot() -> None:
+    # A LocalVariableTypeTable name names no slot for the parser: `astore t` declared a new
+    # local at slot 0 (astore_2 came back astore_0).
+    _assert_reads_back(_one_method(_lvt(["aconst_null", "astore_2", "aload_2", "pop", "return"],
+                                        (2, "t", "TT;", True))))
+    # `this` (or a parameter's name) also named another slot by a `.var`: ambiguous to the parser.
+    _assert_reads_back(_one_method(_lvt(["aload_0", "astore_3", "aload_0", "pop", "return"],
+                                        (3, "this", "Ljava/lang/Object;", False)), static=False))
+    _assert_reads_back(_one_method(_lvt(["iload_0", "iload_1", "pop2", "return"],
+                                        (1, "x", "I", False), (1, "this", "I", False)), static=False))
+    _assert_reads_back(_one_method(_lvt(["iload_0", "iload_1", "pop2", "return"],
+                                        (1, "y", "I", False), (1, "a", "I", False)), "(II)V", param_names=("a", "b")))
+    # A parameter named by the table only (no MethodParameters): its kind is the parameter's too.
+    _assert_reads_back(_one_method(_lvt(["aload_0", "pop", "return"], (0, "v", "Ljava/lang/String;", False)), "(I)V"))
+    # A name for the second slot of a long parameter is not the parameter's: it needs its `.local`
+    # (without one, `istore x` declared x at slot 2).
+    _assert_reads_back(_one_method(_lvt(["iconst_1", "istore_1", "iload_1", "pop", "return"], (1, "x", "I", False)),
+                                   "(J)V", param_names=("a",)))

@@ -1,13 +1,18 @@
 """The search driver: enumerate, unify, check, learn from the counterexample, repeat.
 
 :func:`synthesize` runs counterexample-guided inductive synthesis (CEGIS):
-find the smallest program that fits the current examples (:func:`solve`),
+find the smallest program that fits the current examples (:class:`Solver`),
 hand it to the problem's checker, and on a counterexample add it to the
 examples and search again.  A new example can only split equivalence classes,
 and the members of a class that was kept as one term were never stored, so
 the search restarts its enumeration on the larger example set; the levels
 below the last one cost a fraction of it (each level is several times the
 one before), and the first answer is still the smallest on every example.
+
+A decision tree, a ``Math.max`` chain or a meet-in-the-middle answer is only a
+bound on the smallest program.  It goes to the checker at once; once the
+checker accepts it, the same enumeration goes on for a fixed number of terms
+looking for a smaller one (:func:`improve_budget`).
 """
 
 from __future__ import annotations
@@ -276,13 +281,6 @@ class Solver:
             self._counted = (en.stats.enumerated, en.stats.kept)
         stats.bounded = best is not None
         return None if best is None else best[1]
-
-
-def solve(task: Task, opts: SearchOptions, deadline: float, stats: SearchStats,
-          effort: float = float("inf"), extra: int | None = None) -> Program | None:
-    """The smallest term (or decision tree of terms) fitting ``task.examples`` (see :meth:`Solver.next`);
-    ``extra`` defaults to ``opts.extra_terms``."""
-    return Solver(task, opts, deadline, stats).next(effort=effort, extra=opts.extra_terms if extra is None else extra)
 
 
 def _unify(en: Enumerator, n: int, deadline: float) -> Tree | None:

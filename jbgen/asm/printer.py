@@ -544,7 +544,6 @@ class _Printer:
         flat = self.flat
         if flat:
             kinds = {}
-            ret_op = None
         fam = ops.FAMILY
         canon = ops.canonical_local_op
         ends = _ENDS_LINE
@@ -584,7 +583,8 @@ class _Printer:
                             else:
                                 text = f"{base} {nm}"
                     elif op[-6:] == "return" and ret_op is not None:
-                        if op == ret_op:
+                        # `return` reads as the method's return (flat too): the void one is `exact return`.
+                        if op == ret_op and not flat:
                             text = "return"
                         elif op == "return":
                             text = "exact return"

@@ -74,6 +74,9 @@ def test_exact_return_is_the_void_return_anywhere() -> None:
     # It prints back the same way (the verifier would reject the class, the text must not lie).
     cls = parse(_method("        exact return", "static int f()"))
     assert "exact return" in print_class(cls)
+    # --flat too: its `return` would read back as `ireturn`.
+    assert "exact return" in print_class(cls, flat=True)
+    assert _code(print_class(cls, flat=True)) == [("return", ())]
 
 
 @pytest.mark.parametrize(

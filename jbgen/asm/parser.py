@@ -393,6 +393,10 @@ class Parser:
         """``(int, String)void`` at the cursor -> ``(ILjava/lang/String;)V``."""
         c.expect("(")
         parts = self.items(c, ")", lambda: self.field_type(c, "a parameter type"))
+        t = c.peek()
+        if t is not None and t.col > c.toks[c.i - 1].col + 1 and (t.text in ops.FAMILY or t.text in _PSEUDO):
+            # `invokestatic Math.max(int,int) ireturn`: the next instruction is no return type.
+            raise _Err(f"expected a return type after `)`, found the instruction `{t.text}`", t.col, len(t.text))
         name, dims, col = self.type_(c, "a return type")
         return "(" + "".join(parts) + ")" + self.desc(name, dims, col)
 
@@ -486,7 +490,7 @@ class Parser:
     def const(self, c: Cur) -> m.Loadable:
         t = c.peek()
         if t is None:
-            raise _Err("expected a constant", c.end_col)
+            raise _Err("expected a constant at the end of the line", c.end_col)
         if t.kind == STR and not _quoted_type(c):
             c.i += 1
             return m.Str(_unq(t))
@@ -520,7 +524,9 @@ class Parser:
                 try:
                     return parse_number(w)
                 except ValueError as exc:
-                    raise _Err(str(exc), t.col, len(w)) from None
+                    # parse_number's own messages name the literal; Python's (`invalid literal for int()`) do not.
+                    msg = str(exc) if "`" in str(exc) else f"bad number `{w}`"
+                    raise _Err(msg, t.col, len(w)) from None
         if t.kind == PUNCT and t.text == "(":
             raise _Err("expected a constant; write `MethodType (...)ret` for a method type", t.col)
         # Type.class
@@ -1412,7 +1418,8 @@ class Parser:
                 op, prefix = op[:-2], "wide"
             t = c.word("a local variable")
             name = t.text
-            if prefix is None and op in _DECLARING and name not in st.locals and _CODE_NAME.match(name):
+            if (prefix is None and op in _DECLARING and name not in st.locals and _CODE_NAME.match(name)
+                    and name not in ops.FAMILY and name not in _PSEUDO):
                 # A typed store to a new name declares it, at the next free slot.
                 st.locals[name] = st.next_slot
                 st.kinds[name] = op[0]
@@ -1836,6 +1843,9 @@ class Parser:
         if text in st.ambiguous:
             raise _Err(f"local name `{text}` stands for several slots: use the slot number", col, len(text))
         slot = st.locals.get(text)
+        if slot is None and (text in ops.FAMILY or text in _PSEUDO):
+            # `iload iadd`: an operand forgotten before the next instruction of the line.
+            raise _Err(f"expected a local variable, found the instruction `{text}`", col, len(text))
         if slot is None:
             raise _Err(f"unknown local variable `{text}`", col, len(text),
                        _suggest(text, st.locals)

@@ -178,12 +178,25 @@ def test_locals_named_like_keywords_print_as_slots_and_read_back() -> None:
         ("        a goto", "expected a label at the end of the line"),
         ("        a , return", "expected an instruction, found `,`"),
         ("        invokestatic Math.max(int,int)int, return", "expected an instruction, found `,`"),
+        # An operand forgotten before the next instruction of the line is not read as a name.
+        ("        iload iadd return", "expected a local variable, found the instruction `iadd`"),
+        ("        a istore pop a return", "expected a local variable, found the instruction `pop`"),
+        ("        a a invokestatic Math.max(int,int) ireturn", "expected a return type after `)`, found the instruction `ireturn`"),
+        ("        a 1x iadd return", "bad number `1x`"),
+        ("        a push", "expected a constant at the end of the line"),
     ],
 )
 def test_errors_point_at_the_word(body: str, message: str) -> None:
     errs = _errors(_method(body))
     assert any(message in e for e in errs), errs
     assert all(e.startswith("A.jbasm:3:") for e in errs[:1]), errs
+
+
+def test_an_error_mid_line_points_at_its_word() -> None:
+    (err,) = _errors(_method("        a b l2i iload iadd return"))
+    assert err == ("A.jbasm:3:23: error: expected a local variable, found the instruction `iadd`\n"
+                   "            a b l2i iload iadd return\n"
+                   "                          ^~~~")
 
 
 def test_a_typed_store_to_a_new_name_declares_it() -> None:

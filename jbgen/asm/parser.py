@@ -39,6 +39,8 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 # LocalVariableTable; binding them would turn a literal `3` into a load.
 _CODE_NAME = re.compile(r"[^\s(){}\[\],:=@\"'0-9+.-][^\s(){}\[\],:=@\"']*\Z")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)$")
+# The common `.line N`, read without the tokenizer (`.line 010` and `.line ²` are left to it).
+_LINE = re.compile(r"\.line (0|[1-9][0-9]*)\Z")
 # Code lines read as whitespace-separated words: no quotes, braces, comments.
 _WORD_LINE = re.compile(r"^[^\"'{}@=/]*$")
 # A member reference as one word: `Owner.name(int,String)void`, `Owner.f:int`.
@@ -1298,8 +1300,9 @@ class Parser:
             self._switch_line(st, s, raw)
             return
         if s[0] == ".":
-            if s.startswith(".line ") and s[6:].isdigit() and int(s[6:]) <= 0xFFFF:
-                st.code.elements.append(m.LineNumber(int(s[6:])))
+            mt = _LINE.match(s)
+            if mt is not None and int(mt.group(1)) <= 0xFFFF:
+                st.code.elements.append(m.LineNumber(int(mt.group(1))))
                 return
         elif _WORD_LINE.match(s) and self._fast_words(st, s.split()):
             return

@@ -367,3 +367,12 @@ def test_names_print_only_where_the_parser_binds_them_to_that_slot() -> None:
     # (without one, `istore x` declared x at slot 2).
     _assert_reads_back(_one_method(_lvt(["iconst_1", "istore_1", "iload_1", "pop", "return"], (1, "x", "I", False)),
                                    "(J)V", param_names=("a",)))
+
+
+def test_line_numbers_read_alike_on_both_paths() -> None:
+    # The word path read `.line 010` as 10 (the tokenizer refuses it), and `.line ²` raised a ValueError.
+    for n in ("010", "²", "-1", "65536"):
+        assert _both_paths(f"        .line {n}\n        0 return")[0].startswith(("expected a line number", "a line number"))
+    text = _method("        .line 0x10\n        0 return")
+    md = next(x for x in parse(text).methods if x.name == "f")
+    assert md.code is not None and md.code.elements[0] == m.LineNumber(16)

@@ -1393,17 +1393,15 @@ class Parser:
     def _named_local(self, st: _MethodState, what: str, t: Tok) -> m.Insn:
         """`load NAME` / `store NAME` (and a bare name): the typed instruction for the local's type."""
         name = t.text
-        if name[0] in "0123456789" or name not in st.locals:
-            if name[0] in "0123456789":
-                raise _Err(f"`{what}` takes a local's name, not a slot: write the typed instruction such as "
-                           f"`i{what} {name}`", t.col, len(name))
-            self._local(st, name, t.col)  # unknown or ambiguous: its error
+        if name[0] in "0123456789":
+            raise _Err(f"`{what}` takes a local's name, not a slot: write the typed instruction such as "
+                       f"`i{what} {name}`", t.col, len(name))
+        slot = self._local(st, name, t.col)  # an unknown or ambiguous name: its error
         kind = st.kinds.get(name)
         if kind is None or kind == "?":
             why = "is declared with several types" if kind == "?" else "has no declared type"
             raise _Err(f"local `{name}` {why}: write the typed instruction (`i{what}`, `a{what}`, ...)",
                        t.col, len(name))
-        slot = self._local(st, name, t.col)
         exact = ops.canonical_local_op(kind + what, slot)
         return m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno)
 
@@ -1542,8 +1540,8 @@ class Parser:
         It reads an optional label and the instructions whose operands are plain
         words (a member reference is one word: ``Owner.name(int,String)void``);
         anything else, including every error, makes it give up before changing
-        the method, and the general path (``_insns``) reads the line again and
-        reports with columns.  ``tests/asm/test_lines.py`` checks that both
+        the method (it may have made the labels it refers to), and the general
+        path (``_insns``) reads the line again and reports with columns.  ``tests/asm/test_lines.py`` checks that both
         paths agree on java.base.
         """
         line = self.lineno

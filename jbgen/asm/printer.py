@@ -719,8 +719,7 @@ def _declaring_store(op: str, slot: int, kind: str | None) -> bool:
     """Whether the parser reads ``op`` on a new name as the store that declares it (`istore total`)."""
     compact = ops.COMPACT.get(op)
     base = compact[0] if compact is not None else op
-    return (base[-5:] == "store" and base[0] == kind and base != "store"
-            and op == ops.canonical_local_op(base, slot))
+    return base[-5:] == "store" and base[0] == kind and op == ops.canonical_local_op(base, slot)
 
 
 # The kind letter of a descriptor's first character (as the parser's `_KIND_OF`).

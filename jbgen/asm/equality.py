@@ -248,9 +248,9 @@ def _method_difference(ma: m.MethodDef, mb: m.MethodDef) -> str | None:
     la: dict[m.Label, int] = {}
     lb: dict[m.Label, int] = {}
     if ca is not None and cb is not None:
-        la = _label_positions(ca)
-        lb = _label_positions(cb)
-        diff = _code_difference(ca, cb, la, lb)
+        xs, la = _flatten(ca)
+        ys, lb = _flatten(cb)
+        diff = _code_difference(ca, cb, xs, ys, la, lb)
         if diff is not None:
             return f"{where}: {diff}"
     elif ca is not None or cb is not None:
@@ -264,13 +264,35 @@ def _method_difference(ma: m.MethodDef, mb: m.MethodDef) -> str | None:
     return None
 
 
+def _flatten(code: m.Code) -> tuple[list[Any], dict[m.Label, int]]:
+    """The instructions and line numbers of ``code``, and its labels' positions, in one pass."""
+    Insn, Label, LineNumber = m.Insn, m.Label, m.LineNumber
+    out: list[Any] = []
+    append = out.append
+    labels: dict[m.Label, int] = {}
+    pos = 0
+    for e in code.elements:
+        t = type(e)
+        if t is Insn:
+            append(e)
+            pos += 1
+        elif t is Label:
+            labels[e] = pos  # type: ignore[index]
+        elif t is LineNumber:
+            append(e)
+    return out, labels
+
+
 def _code_difference(
-    ca: m.Code, cb: m.Code, la: dict[m.Label, int], lb: dict[m.Label, int]
+    ca: m.Code,
+    cb: m.Code,
+    xs: list[Any],
+    ys: list[Any],
+    la: dict[m.Label, int],
+    lb: dict[m.Label, int],
 ) -> str | None:
-    Insn, LineNumber = m.Insn, m.LineNumber
-    # Any: the loop dispatches on type() itself, faster than isinstance narrowing.
-    xs: list[Any] = [e for e in ca.elements if type(e) is Insn or type(e) is LineNumber]
-    ys: list[Any] = [e for e in cb.elements if type(e) is Insn or type(e) is LineNumber]
+    """``xs`` and ``ys``: the instructions and line numbers of each (see _flatten)."""
+    Insn = m.Insn
     label_ops = _LABEL_OPS
     for i, (x, y) in enumerate(zip(xs, ys, strict=False)):
         t = type(x)
@@ -287,6 +309,8 @@ def _code_difference(
             return _insn_difference(i, x, y, la, lb)
     if len(xs) != len(ys):
         return f"instruction count {len(xs)} != {len(ys)}"
+    if not (ca.handlers or cb.handlers or ca.locals or cb.locals or ca.attributes or cb.attributes):
+        return None
     ta, tb = _tables(ca, la), _tables(cb, lb)
     if ta != tb:
         return f"part 3: {str(((), *ta))[:300]} != {str(((), *tb))[:300]}"

@@ -197,7 +197,9 @@ def test_vectorized_semantics(op: str, args: tuple[int, ...], expected: object) 
 
 def test_every_operator_has_a_hand_computed_case() -> None:
     covered = {c[0] for c in CASES}
-    missing = {k for k, o in OPS.items() if o.kind in ("plain", "cmp") and k not in covered} - {"xor"}
+    # the double operators: tests/synth/test_double.py, against the JVM
+    missing = {k for k, o in OPS.items() if o.kind in ("plain", "cmp") and k not in covered
+               and JType.DOUBLE not in (o.ret, *o.args)} - {"xor"}
     assert not missing, sorted(missing)
 
 

@@ -26,16 +26,31 @@ import numpy as np
 
 from jbgen.synth.search.enumerator import Enough, Enumerator, Goal, InverseGoal, TermLimit, Timeout
 from jbgen.synth.search.ops import DEFAULT_OPS, OPS
-from jbgen.synth.search.problem import THROWS, Example, JType, Param, Problem, Spec, check_value
-from jbgen.synth.search.program import DTYPE, Program, Term, columns, const, run, var
+from jbgen.synth.search.problem import (
+    THROWS,
+    Example,
+    JType,
+    Param,
+    Problem,
+    Spec,
+    check_value,
+    double_bits,
+    same_value,
+    value_key,
+)
+from jbgen.synth.search.program import DTYPE, Program, Term, columns, const, double_keys, run, var
 from jbgen.synth.search.semantics import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN
 from jbgen.synth.search.unify import Leaf, Node, Tree, Unifier
 
-ITE = {JType.INT: "iite", JType.LONG: "lite", JType.BOOLEAN: "zite"}
+ITE = {JType.INT: "iite", JType.LONG: "lite", JType.BOOLEAN: "zite", JType.DOUBLE: "dite"}
 
 DEFAULT_INT_CONSTANTS = (0, 1, -1, 2, 3, 4, 8, 16, 31, INT_MIN, INT_MAX)
 DEFAULT_LONG_CONSTANTS = (0, 1, -1, 2, LONG_MIN, LONG_MAX)
+# Small integers as doubles: the factors and offsets of formulas (`* 5.0 / 9.0`); -1.0 is
+# `-x`, 0.5 is `/ 2.0`.
+DEFAULT_DOUBLE_CONSTANTS = tuple(float(i) for i in range(11))
 MAX_EXAMPLE_CONSTANTS = 24
+MAX_EXAMPLE_DOUBLES = 16
 PRE_LOOP_TERMS = 1_000_000
 # Terms spent on a smaller program before answering when the checker cannot teach (it
 # rejects without saying what the method should return): a wrong tree ends the search.
@@ -127,7 +142,7 @@ class Task:
     returns: JType
     examples: list[Example]
     ops: frozenset[str]
-    constants: dict[JType, list[int]]
+    constants: dict[JType, list[Any]]
     spec: Spec | None = None
     conditionals: bool = True
     extra_leaves: dict[str, Any] = field(default_factory=dict)
@@ -137,12 +152,19 @@ class Task:
 
 
 def _types(task: Task, opts: SearchOptions) -> list[JType]:
-    used = {p.type.bank for p in task.params if p.type is not JType.INT_ARRAY} | {task.returns.bank}
-    types = [JType.INT]
+    used = {p.type.bank for p in task.params} | {task.returns.bank}
+    types = []
+    # A method over doubles and booleans alone computes in doubles: int terms there would
+    # all come from (int) x, and their banks grow ten times faster than the doubles' for
+    # nothing that a formula needs (long_intermediates brings them back).
+    if used - {JType.DOUBLE, JType.BOOLEAN} or JType.DOUBLE not in used or opts.long_intermediates:
+        types.append(JType.INT)
     if JType.LONG in used or opts.long_intermediates:
         types.append(JType.LONG)
     if JType.BOOLEAN in used or task.conditionals or opts.nested_ite:
         types.append(JType.BOOLEAN)
+    if JType.DOUBLE in used:
+        types.append(JType.DOUBLE)  # only then: int and long problems enumerate no doubles
     return types
 
 
@@ -160,10 +182,13 @@ def _goal(task: Task, cols: dict[str, Any]) -> Goal:
     throw = np.array([ex.output is THROWS for ex in exs], bool)
     target: np.ndarray = np.array([0 if ex.output is THROWS else ex.output for ex in exs], DTYPE[task.returns])
     char = task.returns is JType.CHAR
+    double = task.returns is JType.DOUBLE
     any_throw = bool(throw.any())
+    target_keys = double_keys(target) if double else target
 
     def fits(v: np.ndarray, e: np.ndarray | None) -> np.ndarray:
-        eq = ((v & 0xFFFF) if char else v) == target
+        # doubles by their bits: NaN fits NaN, -0.0 does not fit 0.0
+        eq = double_keys(v) == target_keys if double else ((v & 0xFFFF) if char else v) == target
         if e is None:
             return eq & ~throw if any_throw else eq
         return np.where(throw, e, eq & ~e)
@@ -369,7 +394,8 @@ def _negate(p: Term) -> Term | None:
     if p.op == "not":
         return p.args[0]
     o = OPS.get(p.op)
-    if o is not None and o.kind == "cmp":
+    if o is not None and o.kind == "cmp" and not (o.args[0] is JType.DOUBLE and p.op[-2:] in ("lt", "le")):
+        # (not for double < and <=: with a NaN, !(a < b) holds and b <= a does not)
         key = p.op[:-2] + _NEGATED[p.op[-2:]]
         a, b = p.args
         return Term(key, JType.BOOLEAN, (b, a) if p.op[-2:] in ("lt", "le") else (a, b))
@@ -399,17 +425,27 @@ def bool_ite(p: Term, a: Term, b: Term) -> Term:
 # ----------------------------------------------------------------------------- problems
 
 
-def problem_constants(problem: Problem) -> dict[JType, list[int]]:
-    """The grammar's constants per bank: defaults, the problem's own, and those in its examples."""
+def problem_constants(problem: Problem) -> dict[JType, list[Any]]:
+    """The grammar's constants per bank: defaults, the problem's own, and those in its examples.
+
+    Doubles (used only when a double parameter or result exists): 0.0 to 10.0, the
+    problem's constants (a float is a double constant only, an int one is also a double),
+    then the doubles in the examples and the ints found there, as doubles."""
     ints: list[int] = list(DEFAULT_INT_CONSTANTS) if problem.default_constants else []
     longs: list[int] = list(DEFAULT_LONG_CONSTANTS) if problem.default_constants else []
+    doubles: list[float] = list(DEFAULT_DOUBLE_CONSTANTS) if problem.default_constants else []
     for c in problem.constants:
+        if isinstance(c, float):
+            doubles.append(c)
+            continue
+        doubles.append(float(c))
         (ints if INT_MIN <= c <= INT_MAX else longs).append(c)
         if INT_MIN <= c <= INT_MAX:
             longs.append(c)
     if problem.default_constants and problem.example_constants:
         seen_ex: list[tuple[JType, int]] = []
-        for ex in problem.examples:
+        seen_doubles: list[float] = []
+        for k, ex in enumerate(problem.examples):
             vals = list(zip([p.type for p in problem.params], ex.inputs, strict=True))
             if ex.output is not None and ex.output is not THROWS:
                 vals.append((problem.returns, ex.output))
@@ -418,12 +454,24 @@ def problem_constants(problem: Problem) -> dict[JType, list[int]]:
                     seen_ex += [(JType.INT, x) for x in v]
                 elif t in (JType.INT, JType.CHAR, JType.LONG):
                     seen_ex.append((t.bank, int(v)))
+                elif t is JType.DOUBLE and (problem.written_examples is None or k < problem.written_examples):
+                    seen_doubles.append(v)
         for t, v in seen_ex[: MAX_EXAMPLE_CONSTANTS * 4]:
             target = ints if t is JType.INT else longs
             if v not in target and len(target) < MAX_EXAMPLE_CONSTANTS + 12:
                 target.append(v)
+        more = seen_doubles + [float(v) for _, v in seen_ex]
+        have = {double_bits(d) for d in doubles}
+        for d in more:
+            if double_bits(d) not in have and len(have) < len(DEFAULT_DOUBLE_CONSTANTS) + MAX_EXAMPLE_DOUBLES:
+                have.add(double_bits(d))
+                doubles.append(d)
     bools: list[int] = [False, True] if problem.default_constants else []
-    return {JType.INT: list(dict.fromkeys(ints)), JType.LONG: list(dict.fromkeys(longs)), JType.BOOLEAN: bools}
+    unique_doubles: dict[int, float] = {}  # by their bits: 0.0 and -0.0 are two constants, NaN one
+    for d in doubles:
+        unique_doubles.setdefault(double_bits(d), d)
+    return {JType.INT: list(dict.fromkeys(ints)), JType.LONG: list(dict.fromkeys(longs)), JType.BOOLEAN: bools,
+            JType.DOUBLE: list(unique_doubles.values())}
 
 
 def task_of(problem: Problem, examples: list[Example], opts: SearchOptions) -> Task:
@@ -590,14 +638,14 @@ def _dedup(examples: Sequence[Example]) -> list[Example]:
     seen: dict[tuple[Any, ...], Example] = {}
     for ex in examples:
         key = _key(ex.inputs)
-        if key in seen and seen[key].output != ex.output:
+        if key in seen and not same_value(seen[key].output, ex.output):
             raise ValueError(f"examples disagree on input {ex.inputs}: {seen[key].output} and {ex.output}")
         seen.setdefault(key, ex)
     return list(seen.values())
 
 
 def _key(inputs: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(tuple(x) if isinstance(x, list | tuple) else x for x in inputs)
+    return tuple(value_key(x) for x in inputs)  # doubles by their bits: -0.0 is not 0.0
 
 
 def _cegis(problem: Problem, strategy: Strategy, examples: list[Example], opts: SearchOptions,
@@ -634,6 +682,10 @@ def _sanity(problem: Problem, program: Program, examples: Sequence[Example]) -> 
         return
     for ex in examples:
         got = run(program, problem.params, ex.inputs, problem.returns)
-        if got != ex.output or (got is THROWS) != (ex.output is THROWS):
+        if problem.returns is JType.DOUBLE:
+            wrong = not same_value(got, ex.output)
+        else:
+            wrong = got != ex.output or (got is THROWS) != (ex.output is THROWS)
+        if wrong:
             raise RuntimeError(f"internal error, please report: {program} gives {got} on {ex.inputs}, "
                                f"the search expected {ex.output}")

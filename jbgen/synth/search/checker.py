@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from jbgen.synth.search.problem import THROWS, Example, JType, Param, Problem, check_value
-from jbgen.synth.search.program import Program, columns, run_vec
+from jbgen.synth.search.problem import (
+    THROWS,
+    Example,
+    JType,
+    Param,
+    Problem,
+    check_value,
+    value_key,
+)
+from jbgen.synth.search.program import Program, columns, run_vec, same_values
 from jbgen.synth.search.semantics import (
     INT_MAX,
     INT_MIN,
@@ -35,7 +44,14 @@ _LONG_EXTRA = [INT_MIN - 1, INT_MAX + 1, 1 << 32, -(1 << 32), 1 << 62, LONG_MIN,
 # forgets `|x|` for a negative `x` shows on `{0, 0, -1}`).
 _SMALL_ARRAYS = [arr for n in range(4) for arr in itertools.product((-1, 0, 1), repeat=n)]
 _SMALL: dict[JType, list[Any]] = {JType.INT: [0, 1, -1, 2, INT_MIN, INT_MAX], JType.LONG: [0, 1, -1, 2, LONG_MIN, LONG_MAX],
-          JType.BOOLEAN: [False, True], JType.CHAR: [0, 1, 65535], JType.INT_ARRAY: _SMALL_ARRAYS}
+          JType.BOOLEAN: [False, True], JType.CHAR: [0, 1, 65535], JType.INT_ARRAY: _SMALL_ARRAYS,
+          JType.DOUBLE: [0.0, -0.0, 1.0, -1.0, math.nan, math.inf, -math.inf]}
+_MIN_NORMAL = 2.2250738585072014e-308
+_DOUBLE_EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -2.5, 2.0, 3.0, 10.0, -10.0, 0.1, -0.1, 1.0 / 3, 100.0,
+                 -100.0, 1e10, -1e10, 1e300, -1e300, 1e-300, math.nan, math.inf, -math.inf,
+                 5e-324, -5e-324, 1e-310, _MIN_NORMAL, -_MIN_NORMAL, sys.float_info.max, -sys.float_info.max,
+                 2147483647.0, 2147483647.5, 2147483648.0, -2147483648.0, -2147483648.5, -2147483649.0,
+                 float(1 << 53), float((1 << 53) + 2), float(1 << 63), -float(1 << 63), 1e19, -1e19]
 
 
 def _bounded(vals: Sequence[int], p: Param) -> list[int]:
@@ -68,22 +84,55 @@ def _draw(rng: np.random.Generator, p: Param, edges: list[int]) -> int:
     return v
 
 
+def _in_drange(v: float, p: Param) -> bool:
+    if v != v:
+        return p.dlo is None and p.dhi is None  # NaN is in no declared range
+    return (p.dlo is None or v >= p.dlo) and (p.dhi is None or v <= p.dhi)
+
+
+def _draw_double(rng: np.random.Generator, p: Param) -> float:
+    """Small integers, plain decimals, edge values, any magnitude, any bit pattern; within
+    ``dlo``..``dhi`` (a value drawn outside is replaced by a uniform one inside)."""
+    r = rng.random()
+    if r < 0.2:
+        v = float(rng.integers(-20, 21))
+    elif r < 0.4:
+        v = float(rng.uniform(-1000.0, 1000.0))
+    elif r < 0.6:
+        v = _DOUBLE_EDGES[int(rng.integers(len(_DOUBLE_EDGES)))]
+    elif r < 0.8:
+        v = float(np.sign(rng.random() - 0.5) * 10.0 ** rng.uniform(-12.0, 20.0))
+    else:
+        v = float(rng.integers(0, 1 << 64, dtype=np.uint64, endpoint=False).view(np.float64))
+        if v != v:
+            v = math.nan  # one NaN: the JVM's payloads are no concern of the search
+    if not _in_drange(v, p):
+        lo = p.dlo if p.dlo is not None else -1e6
+        hi = p.dhi if p.dhi is not None else 1e6
+        v = float(rng.uniform(lo, hi)) if lo < hi else lo
+    return v
+
+
 def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600) -> list[tuple[Any, ...]]:
     """Boundary combinations, then ``n_random`` seeded random input tuples (no duplicates)."""
     rng = np.random.default_rng(seed)
     edges: list[list[int]] = []
     for p in params:
         base = p.type if p.type is not JType.INT_ARRAY else JType.INT
+        if base is JType.DOUBLE:
+            edges.append([])  # drawn by _draw_double
+            continue
         e = _INT_EDGES + (_LONG_EXTRA if base is JType.LONG else [])
         if base is JType.CHAR:
             e = [0, 1, 9, 32, 48, 57, 65, 90, 97, 122, 127, 128, 255, 32768, 65535]
         edges.append(_bounded(e, p) if base is not JType.BOOLEAN else [0, 1])
     out: list[tuple[Any, ...]] = []
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[Any] = set()
 
     def push(t: tuple[Any, ...]) -> None:
-        if t not in seen:
-            seen.add(t)
+        k = value_key(t)  # doubles by their bits: -0.0 is another input than 0.0
+        if k not in seen:
+            seen.add(k)
             out.append(t)
 
     small: list[list[Any]] = []
@@ -93,6 +142,8 @@ def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600)
             s = _bounded(s, p)
         elif p.type is JType.INT_ARRAY:
             s = [a for a in s if len(a) <= p.max_len and all(_in_range(v, p) for v in a)]
+        elif p.type is JType.DOUBLE:
+            s = [v for v in s if _in_drange(v, p)] + [v for v in (p.dlo, p.dhi) if v is not None]
         small.append(s)
     if math.prod(len(s) for s in small) <= 400:
         for combo in itertools.product(*small):
@@ -112,6 +163,8 @@ def generate_inputs(params: Sequence[Param], seed: int = 0, n_random: int = 600)
                     vals.append(tuple(_draw(rng, p, e) for _ in range(n)))
             elif p.type is JType.BOOLEAN:
                 vals.append(bool(rng.integers(2)))
+            elif p.type is JType.DOUBLE:
+                vals.append(_draw_double(rng, p))
             else:
                 vals.append(_draw(rng, p, e))
         push(tuple(vals))
@@ -123,6 +176,8 @@ def _norm(p: Param, v: Any) -> Any:
         return bool(v)
     if p.type is JType.INT_ARRAY:
         return tuple(v)
+    if p.type is JType.DOUBLE:
+        return float(v)
     return int(v)
 
 
@@ -150,7 +205,7 @@ class ReferenceChecker:
                 check_value(e, returns, f"the reference's result on {i}")
         self._env = columns(self.params, self.inputs)
         self._throws = np.array([e is THROWS for e in self.expected], bool)
-        dt = np.bool_ if returns is JType.BOOLEAN else np.int64
+        dt = {JType.BOOLEAN: np.bool_, JType.DOUBLE: np.float64}.get(returns, np.int64)
         self._want: np.ndarray = np.array([0 if e is THROWS else e for e in self.expected], dt)
         self.calls = 0
 
@@ -160,7 +215,7 @@ class ReferenceChecker:
         self.calls += 1
         n = len(self.inputs)
         vals, err = run_vec(program, self._env, n, self.returns)
-        bad = np.where(self._throws, ~err, err | (vals.astype(self._want.dtype) != self._want))
+        bad = np.where(self._throws, ~err, err | ~same_values(vals.astype(self._want.dtype), self._want))
         if not bad.any():
             return None
         idx = np.nonzero(bad)[0]

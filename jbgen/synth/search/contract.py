@@ -1,7 +1,7 @@
 """Adapter: a contract's methods as search problems, and the found programs as the contract's class.
 
 A method can be searched when its parameters and result are ``int``,
-``long``, ``boolean``, ``char`` (and ``int[]`` parameters) and the contract
+``long``, ``boolean``, ``char``, ``double`` (and ``int[]`` parameters) and the contract
 says what it returns: by an oracle (the reference that drives the checker and
 the loop templates) or, without one, by examples that give results (then the
 answer fits the examples and the properties are checked on generated inputs,
@@ -24,17 +24,23 @@ from typing import TYPE_CHECKING, Any
 from jbgen.synth.search.cegis import SearchOptions, SearchResult, synthesize
 from jbgen.synth.search.checker import ReferenceChecker, generate_inputs
 from jbgen.synth.search.lower import assemble_class, method_text
-from jbgen.synth.search.problem import THROWS, Example, JType, Param, Problem
+from jbgen.synth.search.problem import THROWS, Example, JType, Param, Problem, value_key
 from jbgen.synth.search.program import Program, run
 from jbgen.synth.search.semantics import JavaArithmeticException
 
 if TYPE_CHECKING:
     from jbgen.contract.model import Contract, MethodSpec
 
-_TYPES = {"I": JType.INT, "J": JType.LONG, "Z": JType.BOOLEAN, "C": JType.CHAR, "[I": JType.INT_ARRAY}
+_TYPES = {"I": JType.INT, "J": JType.LONG, "Z": JType.BOOLEAN, "C": JType.CHAR, "D": JType.DOUBLE,
+          "[I": JType.INT_ARRAY}
 _ARITHMETIC = "java/lang/ArithmeticException"
 _NPE = "java/lang/NullPointerException"
 _SEEDED = 8  # examples the search starts from, when an oracle can supply them
+# ... at least this many of them from the oracle when a double is involved: a person's
+# examples are round numbers, on which `5.0 * ((f - 32.0) / 9.0)` and
+# `(5.0 * (f - 32.0)) / 9.0` agree; generated ones tell apart formulas that round
+# differently, sparing a CEGIS round (a whole enumeration) per such formula.
+_SEEDED_DOUBLE = 4
 
 
 class Unsupported(ValueError):
@@ -54,7 +60,34 @@ def _to_search(v: Any, t: JType) -> Any:
         return ord(v)
     if t is JType.INT_ARRAY:
         return tuple(v)
+    if t is JType.DOUBLE and isinstance(v, int) and not isinstance(v, bool):
+        return float(v)  # an oracle may answer 0 for 0.0
     return v
+
+
+def oracle_numbers(source: str) -> list[float]:
+    """The numerals of an oracle's Python source, as doubles, in order (``(f - 32.0) * 5 / 9``:
+    32.0, 5.0, 9.0).  They join the double constants of a method with doubles: the oracle
+    is the specification, and its numerals are the constants a formula most likely needs
+    (273.15, 1.8), which the examples and 0.0..10.0 may not hold.  A description's numerals
+    are left out: free text, where a number is as likely a count or an example."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[tuple[int, int, int | float]] = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Constant) and isinstance(n.value, int | float) and not isinstance(n.value, bool):
+            found.append((n.lineno, n.col_offset, n.value))
+    out = []
+    for _, _, v in sorted(found, key=lambda f: f[:2]):
+        try:
+            out.append(float(v))
+        except OverflowError:  # an int beyond the doubles
+            continue
+    return out
 
 
 def _to_contract(v: Any, t: JType) -> Any:
@@ -73,10 +106,13 @@ def problem_for(contract: Contract, method: MethodSpec, *, seed: int = 0, n_rand
     for p in method.params:
         t = _type(p.type.descriptor, f"parameter {p.name}")
         lo = hi = None
-        if p.range is not None:
+        dlo = dhi = None
+        if p.range is not None and t is JType.DOUBLE:
+            dlo, dhi = float(p.range[0]), float(p.range[1])
+        elif p.range is not None:
             lo, hi = int(p.range[0]), int(p.range[1])
         max_len = p.length[1] if p.length is not None else 8
-        params.append(Param(p.name, t, lo, hi, max_len=min(max_len, 16)))
+        params.append(Param(p.name, t, lo, hi, max_len=min(max_len, 16), dlo=dlo, dhi=dhi))
     ret = _type(method.return_type.descriptor, f"the result of {method.name}")
     names = method.param_names
 
@@ -109,7 +145,10 @@ def problem_for(contract: Contract, method: MethodSpec, *, seed: int = 0, n_rand
 
     inputs = [ex.inputs for ex in examples]
     inputs += [i for i in generate_inputs(params, seed, n_random) if assumed(i)]
-    inputs = list(dict.fromkeys(inputs))
+    unique: dict[Any, tuple[Any, ...]] = {}
+    for i in inputs:
+        unique.setdefault(value_key(i), i)  # doubles by their bits: -0.0 is another input than 0.0
+    inputs = list(unique.values())
 
     reference: Callable[..., Any] | None = None
     checker: Any
@@ -124,6 +163,12 @@ def problem_for(contract: Contract, method: MethodSpec, *, seed: int = 0, n_rand
                     raise JavaArithmeticException(exc.class_name) from None
                 raise Unsupported(f"the oracle of {method.name} throws {exc.class_name.replace('/', '.')} "
                                   f"on {tuple(args)}, and the search only produces ArithmeticException") from None
+            except (ArithmeticError, ValueError) as exc:
+                # Python's float errors (1.0 / 0.0, math.sqrt(-1.0)), where Java gives an
+                # infinity or NaN: the oracle does not say what the method returns there.
+                raise Unsupported(f"the oracle of {method.name} raises {type(exc).__name__} ({exc}) on "
+                                  f"{tuple(args)}; the search needs a result for every input "
+                                  "(ddiv(a, b) divides as Java does)") from None
             return _to_search(r, ret)
 
         checker = ReferenceChecker(params, ret, reference, inputs=inputs)
@@ -131,15 +176,22 @@ def problem_for(contract: Contract, method: MethodSpec, *, seed: int = 0, n_rand
         checker = _PropertyChecker(params, ret, method, inputs, as_contract)
     else:
         raise Unsupported(f"{method.name} has neither an oracle nor examples with results")
-    if reference is not None and len(examples) < _SEEDED:
+    written = len(examples)
+    doubles = JType.DOUBLE in {ret, *(p.type for p in params)}
+    seeded = max(_SEEDED, len(examples) + _SEEDED_DOUBLE) if doubles else _SEEDED
+    if reference is not None and len(examples) < seeded:
         # Top the examples up with inputs the oracle answers, spread over the boundary
         # and random ones: a few good examples save CEGIS rounds.
-        known = {ex.inputs for ex in examples}
-        pairs = [(i, e) for i, e in zip(checker.inputs, checker.expected, strict=True) if i not in known]
-        step = max(1, len(pairs) // _SEEDED)
-        examples += [Example(i, e) for i, e in pairs[::step][: _SEEDED - len(examples)]]
+        known = {value_key(ex.inputs) for ex in examples}
+        pairs = [(i, e) for i, e in zip(checker.inputs, checker.expected, strict=True) if value_key(i) not in known]
+        step = max(1, len(pairs) // seeded)
+        examples += [Example(i, e) for i, e in pairs[::step][: seeded - len(examples)]]
+    constants: tuple[float, ...] = ()
+    if method.oracle is not None and doubles:
+        constants = tuple(oracle_numbers(method.oracle.source))
     return Problem(method.name, tuple(params), ret, tuple(examples), checker=checker, reference=reference,
-                   class_name=contract.binary_name, seed=seed, example_constants=bool(method.examples))
+                   class_name=contract.binary_name, seed=seed, example_constants=bool(method.examples),
+                   constants=constants, written_examples=written)
 
 
 class _PropertyChecker:

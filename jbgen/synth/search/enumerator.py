@@ -31,7 +31,7 @@ import numpy as np
 
 from jbgen.synth.search.ops import OPS, Op
 from jbgen.synth.search.problem import JType
-from jbgen.synth.search.program import DTYPE, Term, combine_errors
+from jbgen.synth.search.program import DTYPE, Term, combine_errors, double_keys
 
 # Result elements computed per numpy batch: big enough to amortize the Python
 # overhead, small enough to stay in cache-friendly tens of megabytes.
@@ -69,6 +69,8 @@ def rowhash(vals: np.ndarray, err: np.ndarray | None) -> np.ndarray:
         x = _words(x, 8)
     elif vals.dtype == np.int32:
         x = _words(vals, 2)  # two ints per word: half the work
+    elif vals.dtype == np.float64:
+        x = double_keys(vals)  # by their bits, every NaN one: -0.0 and 0.0 are two behaviours
     else:
         x = np.ascontiguousarray(vals).view(np.uint64)
     w = x.shape[1]
@@ -489,12 +491,13 @@ class Enumerator:
 
     def _offer(self, t: JType, vals: np.ndarray, err: np.ndarray | None, make_seg: Callable[[Any], Segment]) -> None:
         """Keep the rows whose behaviour is new; record goal fits and covers."""
-        h = rowhash(vals, err)
+        keys = double_keys(vals) if vals.dtype == np.float64 else vals  # doubles: by their bits
+        h = rowhash(keys, err)
         cand = None  # rows worth keeping if new (None: all)
         if err is not None:
             cand = ~err.all(axis=1)  # throws on every example: useless anywhere
         if self.prune_constants and self.level > 1:
-            flat = (vals == vals[:, :1]).all(axis=1)
+            flat = (keys == keys[:, :1]).all(axis=1)
             if err is not None:
                 flat &= ~err.any(axis=1)
             cand = ~flat if cand is None else cand & ~flat
@@ -534,8 +537,17 @@ class Enumerator:
                 if any_fit.any():
                     fitting = np.nonzero(any_fit)[0]
                     packed = np.packbits(fit[fitting], axis=1)
-                    for i, key in zip(fitting.tolist(), map(bytes, packed), strict=True):
+                    # The first row of each distinct cover, in order (a batch may hold many
+                    # rows of few covers: every double term that is NaN on a NaN example).
+                    words = _words(packed, 8)
+                    if words.shape[1] == 1:  # up to 64 examples: one sort of plain numbers
+                        _, first = np.unique(words[:, 0], return_index=True)
+                    else:
+                        _, first = np.unique(packed, axis=0, return_index=True)
+                    for j in np.sort(first).tolist():
+                        key = bytes(packed[j])
                         if key not in self.covers:
+                            i = int(fitting[j])
                             self.covers[key] = (self.level, bank_start + i, fit[i])
 
     # ------------------------------------------------------------------ meet in the middle

@@ -11,6 +11,8 @@ from parameter names).  The assembler computes frames and max stack/locals.
 
 from __future__ import annotations
 
+import math
+
 from jbgen.synth.search.ops import OPS
 from jbgen.synth.search.problem import JType, Problem
 from jbgen.synth.search.program import (
@@ -22,6 +24,7 @@ from jbgen.synth.search.program import (
     Program,
     Term,
     canonical_distance,
+    double_text,
     java,
 )
 
@@ -31,6 +34,19 @@ _CMP = {  # op suffix -> (jump if true, jump if false)
     "eq": ("eq", "ne"),
     "ne": ("ne", "eq"),
 }
+
+
+_LOAD = {JType.LONG: "lload", JType.DOUBLE: "dload"}
+_RETURN = {JType.LONG: "lreturn", JType.DOUBLE: "dreturn"}
+
+
+def _double_literal(v: float) -> str:
+    """A double for ``push``: ``5.0``, ``-0.0``, ``1e+16``, ``NaN``, ``-Infinity``."""
+    if v != v:
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return double_text(v)
 
 
 class _Emitter:
@@ -53,12 +69,14 @@ class _Emitter:
     def value(self, t: Term) -> None:
         op = t.op
         if op == "var":
-            self.emit(f"{'lload' if t.type is JType.LONG else 'iload'} {t.value}")
+            self.emit(f"{_LOAD.get(t.type, 'iload')} {t.value}")
         elif op == "const":
             if t.type is JType.BOOLEAN:
                 self.emit("iconst_1" if t.value else "iconst_0")
             elif t.type is JType.LONG:
                 self.emit(f"push {t.value}L")
+            elif t.type is JType.DOUBLE:
+                self.emit(f"push {_double_literal(t.value)}")
             else:
                 self.emit(f"push {t.value}")
         elif op == "len":
@@ -102,7 +120,14 @@ class _Emitter:
         if kind == "cmp":
             a, b = t.args
             rel = _CMP[op[-2:]][0 if jump_if else 1]
-            if op.startswith("i"):
+            if op.startswith("d"):
+                # dcmpg gives 1 when either is NaN: `<` and `<=` are then false (iflt/ifle
+                # do not jump, ifge/ifgt do), `==` false and `!=` true, as Java says.
+                self.value(a)
+                self.value(b)
+                self.emit("dcmpg")
+                self.emit(f"if{rel} {target}")
+            elif op.startswith("i"):
                 if b.op == "const" and b.value == 0:
                     self.value(a)
                     self.emit(f"if{rel} {target}")
@@ -136,7 +161,7 @@ class _Emitter:
     # ------------------------------------------------------------------ returns
 
     def ret(self, t: Term, returns: JType) -> None:
-        if t.op in ("iite", "lite", "zite"):
+        if t.op in ("iite", "lite", "zite", "dite"):
             other = self.label()
             self.cond(t.args[0], False, other)
             self.ret(t.args[1], returns)
@@ -149,7 +174,7 @@ class _Emitter:
     def return_(self, returns: JType) -> None:
         if returns is JType.CHAR:
             self.emit("i2c")
-        self.emit("lreturn" if returns is JType.LONG else "ireturn")
+        self.emit(_RETURN.get(returns, "ireturn"))
 
     def loop(self, lp: Loop, returns: JType) -> None:
         t = "long" if lp.type is JType.LONG else "int"

@@ -1,7 +1,8 @@
 """The operator table: every operator's types, vectorized JVM semantics, Java display and bytecode.
 
 An op's ``vec`` takes numpy arrays (broadcastable, one per argument) and
-returns the result array; int is ``int32``, long ``int64``, boolean ``bool``.
+returns the result array; int is ``int32``, long ``int64``, boolean ``bool``,
+double ``float64``.
 numpy wraps like the JVM for ``+ - * & | ^ ~`` and for shifts once the
 distance is masked; shifts go through an unsigned view so that ``<<`` never
 meets signed overflow and ``>>>`` is logical.  Division and remainder are
@@ -24,8 +25,8 @@ import numpy as np
 
 from jbgen.synth.search.problem import JType
 
-I, J, Z = JType.INT, JType.LONG, JType.BOOLEAN  # noqa: E741 (the JVM's type letters)
-i32, i64, u32, u64 = np.int32, np.int64, np.uint32, np.uint64
+I, J, Z, D = JType.INT, JType.LONG, JType.BOOLEAN, JType.DOUBLE  # noqa: E741 (the JVM's type letters)
+i32, i64, u32, u64, f64 = np.int32, np.int64, np.uint32, np.uint64, np.float64
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,41 @@ def _abs(a: np.ndarray) -> np.ndarray:
     return np.where(a < 0, -a, a)  # -MIN wraps to MIN, as Math.abs does
 
 
+# ----------------------------------------------------------------------------- doubles
+#
+# numpy's float64 + - * / are IEEE 754 double operations rounded to nearest (SSE2, as
+# the JVM's); dividing by zero gives the infinity or NaN the JVM gives.  What numpy
+# does differently is written out: its casts to int32/int64 are undefined for NaN and
+# out-of-range values (d2i/d2l saturate, NaN is 0), and np.minimum/np.maximum do not
+# order -0.0 below 0.0 (Math.min(0.0, -0.0) is -0.0).
+
+
+def _d2i(bits: int) -> Callable[[np.ndarray], np.ndarray]:
+    s = i32 if bits == 32 else i64
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+    def f(a: np.ndarray) -> np.ndarray:
+        # float(hi) rounds up to 2**31 (2**63): at or above it saturates, as below lo
+        top, bottom = a >= float(hi), a <= float(lo)
+        inside = ~(top | bottom) & (a == a)
+        out: np.ndarray = np.where(inside, a, 0.0).astype(s)  # truncates toward zero
+        return np.where(top, s(hi), np.where(bottom, s(lo), out))
+
+    return f
+
+
+def _dminmax(smaller: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        a, b = np.broadcast_arrays(np.asarray(a, f64), np.asarray(b, f64))
+        pick = np.minimum(a, b) if smaller else np.maximum(a, b)  # NaN propagates
+        # equal: the same bits, or 0.0 and -0.0 (min: the sign bit of either, max: of both)
+        ab, bb = a.view(u64), b.view(u64)
+        same = ((ab | bb) if smaller else (ab & bb)).view(f64)
+        return np.where(a == b, same, pick)
+
+    return f
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -219,6 +255,28 @@ def _build() -> dict[str, Op]:
         # conditional expression
         add(f"{p}ite", (Z, t, t), t, lambda c, a, b: np.where(c, a, b), "{0} ? {1} : {2}", kind="ite",
             group="ite")
+    # double
+    add("dadd", (D, D), D, lambda a, b: a + b, "{0} + {1}", insns=("dadd",), commutative=True, group="double")
+    add("dsub", (D, D), D, lambda a, b: a - b, "{0} - {1}", insns=("dsub",), group="double")
+    add("dmul", (D, D), D, lambda a, b: a * b, "{0} * {1}", insns=("dmul",), commutative=True, group="double")
+    add("ddiv", (D, D), D, lambda a, b: a / b, "{0} / {1}", insns=("ddiv",), group="double")
+    add("drem", (D, D), D, np.fmod, "{0} % {1}", insns=("drem",), group="double", default=False)
+    add("dneg", (D,), D, lambda a: -a, "-{0}", insns=("dneg",), group="double")
+    add("Math.abs(double)double", (D,), D, np.abs, "Math.abs({0})", insns=_call("Math.abs(double)double"),
+        group="math")
+    add("Math.min(double,double)double", (D, D), D, _dminmax(True), "Math.min({0}, {1})",
+        insns=_call("Math.min(double,double)double"), commutative=True, group="math")
+    add("Math.max(double,double)double", (D, D), D, _dminmax(False), "Math.max({0}, {1})",
+        insns=_call("Math.max(double,double)double"), commutative=True, group="math")
+    # comparisons (NaN: false, != true); lowered with dcmpg, so that NaN takes the false branch
+    for name, f, sym, comm in (("lt", np.less, "<", False), ("le", np.less_equal, "<=", False),
+                               ("eq", np.equal, "==", True), ("ne", np.not_equal, "!=", True)):
+        add(f"dcmp{name}", (D, D), Z, f, "{0} " + sym + " {1}", kind="cmp", commutative=comm, group="cmp")
+    add("dite", (Z, D, D), D, lambda c, a, b: np.where(c, a, b), "{0} ? {1} : {2}", kind="ite", group="ite")
+    add("i2d", (I,), D, lambda a: a.astype(f64), "(double) {0}", insns=("i2d",), group="cast")
+    add("l2d", (J,), D, lambda a: a.astype(f64), "(double) {0}", insns=("l2d",), group="cast")
+    add("d2i", (D,), I, _d2i(32), "(int) {0}", insns=("d2i",), group="cast")
+    add("d2l", (D,), J, _d2i(64), "(long) {0}", insns=("d2l",), group="cast")
     add("i2l", (I,), J, lambda a: a.astype(i64), "(long) {0}", insns=("i2l",), group="cast")
     add("l2i", (J,), I, lambda a: a.astype(i32), "(int) {0}", insns=("l2i",), group="cast")
     add("and", (Z, Z), Z, lambda a, b: a & b, "{0} && {1}", kind="and", commutative=True, group="bool")

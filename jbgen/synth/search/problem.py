@@ -8,6 +8,7 @@ can be driven by a contract, a SyGuS file or a test alike; ``contract.py``
 from __future__ import annotations
 
 import enum
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ class JType(enum.Enum):
     LONG = "J"
     BOOLEAN = "Z"
     CHAR = "C"
+    DOUBLE = "D"
     INT_ARRAY = "[I"
 
     @property
@@ -47,6 +49,7 @@ _JAVA = {
     JType.LONG: "long",
     JType.BOOLEAN: "boolean",
     JType.CHAR: "char",
+    JType.DOUBLE: "double",
     JType.INT_ARRAY: "int[]",
 }
 
@@ -65,6 +68,10 @@ def check_value(v: Any, t: JType, what: str) -> None:
         if not isinstance(v, bool):
             raise ValueError(f"{what} must be a boolean, got {v!r}")
         return
+    if t is JType.DOUBLE:
+        if not isinstance(v, float):
+            raise ValueError(f"{what} must be a double (a Python float), got {v!r}")
+        return
     items = v if t is JType.INT_ARRAY else (v,)
     if t is JType.INT_ARRAY and not isinstance(v, tuple | list):
         raise ValueError(f"{what} must be an int[] (a tuple), got {v!r}")
@@ -72,6 +79,31 @@ def check_value(v: Any, t: JType, what: str) -> None:
     for x in items:
         if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
             raise ValueError(f"{what} must be a {t.java} in [{lo}, {hi}], got {x!r}")
+
+
+def double_bits(x: float) -> int:
+    """``Double.doubleToLongBits``: the bits of a double, every NaN the canonical one
+    (so that NaN equals NaN and ``-0.0`` differs from ``0.0``, as ``Double.equals`` says)."""
+    if x != x:
+        return 0x7FF8000000000000
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+def value_key(v: Any) -> Any:
+    """A hashable key equal for two values exactly when Java's ``equals`` says so: doubles
+    by :func:`double_bits` (Python's ``0.0 == -0.0`` and ``nan != nan`` would merge two
+    inputs or split one), tuples element by element, anything else as itself."""
+    if isinstance(v, float):
+        return ("D", double_bits(v))
+    if isinstance(v, tuple | list):
+        return tuple(value_key(x) for x in v)
+    return v
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two values (or :data:`THROWS`) are the same outcome, doubles compared by
+    :func:`double_bits`."""
+    return type(a) is type(b) and value_key(a) == value_key(b)
 
 
 class _Throws:
@@ -105,6 +137,9 @@ class Param:
     lo: int | None = None
     hi: int | None = None
     max_len: int = 8
+    # A double parameter's bounds (``lo``/``hi`` are for the integral types).
+    dlo: float | None = None
+    dhi: float | None = None
 
 
 @dataclass(frozen=True)
@@ -153,9 +188,12 @@ class Problem:
     reference: Callable[..., Any] | None = None
     class_name: str = "Synth"
     ops: frozenset[str] | None = None
-    constants: tuple[int, ...] = ()
+    constants: tuple[int | float, ...] = ()  # a float is a double constant
     default_constants: bool = True
     example_constants: bool = True  # the ints in the examples join the grammar
+    # How many of the examples (the first ones) a person wrote; None: all.  Only their
+    # doubles join the grammar (an oracle's top-up draws doubles like 1193046453.0555556).
+    written_examples: int | None = None
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 

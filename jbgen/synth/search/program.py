@@ -9,6 +9,7 @@ and vectorized over many inputs at once (:func:`run_vec`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,25 @@ from jbgen.synth.search.ops import OPS
 from jbgen.synth.search.problem import THROWS, JType, Param
 from jbgen.synth.search.semantics import SCALAR, JavaArithmeticException
 
-DTYPE = {JType.INT: np.int32, JType.LONG: np.int64, JType.BOOLEAN: np.bool_, JType.CHAR: np.int32}
+DTYPE = {JType.INT: np.int32, JType.LONG: np.int64, JType.BOOLEAN: np.bool_, JType.CHAR: np.int32,
+         JType.DOUBLE: np.float64}
+
+_NAN_BITS = np.uint64(0x7FF8000000000000)
+
+
+def double_keys(v: np.ndarray) -> np.ndarray:
+    """Doubles as ``Double.doubleToLongBits`` (uint64): equal exactly when ``Double.equals``
+    says so (every NaN one value, ``-0.0`` apart from ``0.0``)."""
+    v = np.asarray(v, np.float64)
+    return np.where(v != v, _NAN_BITS, v.view(np.uint64))
+
+
+def same_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise Java equality of two value arrays: by :func:`double_keys` for doubles,
+    ``==`` otherwise."""
+    if a.dtype == np.float64 or b.dtype == np.float64:
+        return double_keys(a) == double_keys(b)
+    return a == b
 
 # Names of the loop variables inside a loop's step term; `$` keeps them apart
 # from any Java parameter name a contract could use.
@@ -132,9 +151,21 @@ def app(op: str, *args: Term) -> Term:
 # ----------------------------------------------------------------------------- display
 
 
+def double_text(v: float) -> str:
+    """A double as a literal, Java's and the assembler's alike (``5.0``, ``-0.0``, ``1e+16``)."""
+    r = repr(float(v))
+    return r if "." in r or "e" in r else r + ".0"
+
+
 def _lit(v: Any, t: JType) -> str:
     if t is JType.BOOLEAN:
         return "true" if v else "false"
+    if t is JType.DOUBLE:
+        if v != v:
+            return "Double.NaN"
+        if v in (math.inf, -math.inf):
+            return "Double.POSITIVE_INFINITY" if v > 0 else "Double.NEGATIVE_INFINITY"
+        return double_text(v)
     if t is JType.LONG:
         return "Long.MIN_VALUE" if v == -(1 << 63) else ("Long.MAX_VALUE" if v == (1 << 63) - 1 else f"{v}L")
     if v == -(1 << 31):
@@ -182,7 +213,7 @@ def java(t: Term) -> str:
         inner = OPS[a.op].java if a.args else ""
         # Infix and cast operands get parentheses; a prefix operator under another
         # does too, so that `-(-x)` never reads as `--x`.
-        if inner[:1] in ("{", "(") or (unary and inner[:1] in ("-", "~", "!")):
+        if inner[:1] in ("{", "(") or (unary and (inner or s)[:1] in ("-", "~", "!")):
             s = f"({s})"
         parts.append(s)
     return op.java.format(*parts)
@@ -204,7 +235,7 @@ def eval_scalar(t: Term, env: Mapping[str, Any]) -> Any:
         return eval_scalar(t.args[0], env) and eval_scalar(t.args[1], env)
     if op == "or":
         return eval_scalar(t.args[0], env) or eval_scalar(t.args[1], env)
-    if op in ("iite", "lite", "zite"):
+    if op in ("iite", "lite", "zite", "dite"):
         return eval_scalar(t.args[1] if eval_scalar(t.args[0], env) else t.args[2], env)
     return SCALAR[op](*(eval_scalar(a, env) for a in t.args))  # type: ignore[operator]
 

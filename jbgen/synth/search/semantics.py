@@ -1,13 +1,18 @@
 """Scalar JVM semantics in pure Python: the reference the vectorized evaluator is tested against.
 
-Values are Python ``int`` (int, long, char) and ``bool`` (boolean).  Every
-function returns the exact value the JVM computes, including wraparound,
-masked shift distances and truncating division; division by zero raises
-:class:`JavaArithmeticException` as ``idiv``/``ldiv`` do.
+Values are Python ``int`` (int, long, char), ``bool`` (boolean) and ``float``
+(double).  Every function returns the exact value the JVM computes, including
+wraparound, masked shift distances and truncating division; division by zero raises
+:class:`JavaArithmeticException` as ``idiv``/``ldiv`` do.  Python's floats are
+IEEE 754 doubles rounded to nearest, as the JVM's (strict since Java 17); only
+division by zero (an infinity or NaN on the JVM, an exception in Python), the
+conversions to int and long (saturating, NaN to 0) and ``Math.min``/``max``
+(``-0.0`` below ``0.0``, NaN wins) are written out.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 INT_MIN = -(1 << 31)
@@ -146,11 +151,79 @@ def _width_ops(p: str, box: str, t: str, wrap: Callable[[int], int], unsigned: C
     }
 
 
-# Each entry: op key -> scalar function on Python ints/bools.  The keys are the
+def _ddiv(a: float, b: float) -> float:
+    """``ddiv``: IEEE division, where Python raises on a zero divisor."""
+    if b == 0.0:
+        if a == 0.0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _drem(a: float, b: float) -> float:
+    """``drem``: the remainder of the truncating division, exact (C's fmod)."""
+    if b == 0.0 or a != a or b != b or math.isinf(a):
+        return math.nan
+    return a if math.isinf(b) else math.fmod(a, b)
+
+
+def d2i(x: float, bits: int = 32) -> int:
+    """``d2i`` (``d2l`` with bits=64): toward zero, saturating at MIN/MAX, NaN to 0."""
+    if x != x:
+        return 0
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if x >= hi:
+        return hi
+    if x <= lo:
+        return lo
+    return int(x)
+
+
+def _dmin(a: float, b: float) -> float:
+    """``Math.min(double,double)``: NaN if either is NaN, ``-0.0`` below ``0.0``."""
+    if a != a or b != b:
+        return math.nan
+    if a == b:
+        return a if math.copysign(1.0, a) < 0 else b
+    return a if a < b else b
+
+
+def _dmax(a: float, b: float) -> float:
+    if a != a or b != b:
+        return math.nan
+    if a == b:
+        return b if math.copysign(1.0, a) < 0 else a
+    return a if a > b else b
+
+
+_DOUBLE_OPS: dict[str, object] = {
+    "dadd": lambda a, b: a + b,
+    "dsub": lambda a, b: a - b,
+    "dmul": lambda a, b: a * b,
+    "ddiv": _ddiv,
+    "drem": _drem,
+    "dneg": lambda a: -a,
+    "Math.abs(double)double": lambda a: math.fabs(a),  # clears the sign bit: abs(-0.0) is 0.0
+    "Math.min(double,double)double": _dmin,
+    "Math.max(double,double)double": _dmax,
+    "i2d": float,
+    "l2d": float,  # rounds to nearest, ties to even, as l2d does
+    "d2i": d2i,
+    "d2l": lambda a: d2i(a, 64),
+    # NaN compares false with everything, and unequal to everything
+    "dcmplt": lambda a, b: a < b,
+    "dcmple": lambda a, b: a <= b,
+    "dcmpeq": lambda a, b: a == b,
+    "dcmpne": lambda a, b: a != b,
+}
+
+
+# Each entry: op key -> scalar function on Python ints/bools/floats.  The keys are the
 # op keys of ``ops.py``; results are already wrapped to the result type.
 SCALAR: dict[str, object] = {
     **_width_ops("i", "Integer", "int", i32, u32, 32),
     **_width_ops("l", "Long", "long", i64, u64, 64),
+    **_DOUBLE_OPS,
     # conversions
     "i2l": lambda a: a,
     "l2i": i32,

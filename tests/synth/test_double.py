@@ -240,3 +240,12 @@ def test_temperature_is_solved_lowered_and_right_in_the_jvm(pool: Any) -> None:
     assert [double_bits(o.value) for o in got] == [double_bits(cast(float, oracle(*inp))) for inp in inputs]
     # the contract's NaN and infinity examples, and -0.0 apart from 0.0
     assert {value_key(i) for i in inputs} >= {value_key((math.nan,)), value_key((math.inf,)), value_key((-0.0,))}
+
+
+def test_no_loop_template_for_a_double_result(jvm: None) -> None:
+    # the templates' accumulators are ints and longs: a double result is a plain term or tree
+    p = reference_problem("mean3", [Param("xs", JType.INT_ARRAY, -100, 100, max_len=3)], D,
+                          lambda xs: float(len(xs)), class_name="synth.Mean3")
+    r = synthesize(p, SearchOptions(time_limit=30))
+    assert r.ok and isinstance(r.program, Term) and str(r.program) == "(double) xs.length", r.message
+    assemble_and_verify([r.jbasm()])

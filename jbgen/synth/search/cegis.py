@@ -521,7 +521,8 @@ def _strategies(problem: Problem, opts: SearchOptions, deadline: float, stats: S
     from jbgen.synth.search import loops
 
     out: list[Strategy] = []
-    can_loop = opts.loops and problem.reference is not None
+    # (the loop templates keep int and long accumulators: not a double one)
+    can_loop = opts.loops and problem.reference is not None and problem.returns is not JType.DOUBLE
     arrays = [p for p in problem.params if p.type is JType.INT_ARRAY]
     counts = [p for p in problem.params if p.type is JType.INT and p.hi is not None and p.hi <= loops.MAX_TRIPS]
     if can_loop:

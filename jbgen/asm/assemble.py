@@ -643,7 +643,7 @@ class _Session:
         for o, _kind, size in self.ops.values():
             if not o.isWide() and size > 0:
                 self.lengths[int(o.bytecode()) & 0xFF] = size
-        # ClassFeeder (see _feeder): None until this process has assembled
+        # ClassFeeder (see _load_feeder): None until this process has assembled
         # _FEEDER_AFTER classes, then the Java class, or False when it cannot be had.
         self.feeder: Any = None
         self.assembled = 0
@@ -1344,7 +1344,10 @@ class _Batch:
         """The index of ``e``'s instruction in the batch, or -1 if the batch cannot make it."""
         op, args = e.op, e.args
         key = (op, args)
-        k = self.keys.get(key)
+        try:
+            k = self.keys.get(key)
+        except TypeError:  # unhashable operands: _make_insn reports them
+            return -1
         if k is not None:
             return k
         kind = _MAKE_KINDS.get(op)

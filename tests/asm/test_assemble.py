@@ -1440,3 +1440,21 @@ def test_feeder_batch_falls_back_to_one_instruction_at_a_time(J, feeder):  # noq
     s.reset()
     s.feeder = loaded
     assert assemble(cls) == data
+
+
+@pytest.mark.parametrize("with_feeder", [False, True])
+def test_unhashable_operands_are_reported(J, feeder, with_feeder):  # noqa: N803
+    """An operand that cannot be a cache key (a list) is an error at its line, on both paths."""
+    s, loaded = feeder
+    s.feeder = loaded if with_feeder else False
+    bad = Insn("bipush", ([1],), line=7)
+    cls = ClassDef(
+        "p/Unhashable",
+        ACC_PUBLIC | ACC_SUPER,
+        OBJECT,
+        methods=[MethodDef(PUBLIC_STATIC, "f", "()I", Code([bad, Insn("ireturn")]), line=5)],
+    )
+    with pytest.raises(AssemblyError) as exc:
+        assemble(cls)
+    (d,) = exc.value.diagnostics
+    assert d.location.line == 7 and "bipush" in d.message

@@ -1541,8 +1541,9 @@ class Parser:
         words (a member reference is one word: ``Owner.name(int,String)void``);
         anything else, including every error, makes it give up before changing
         the method (it may have made the labels it refers to), and the general
-        path (``_insns``) reads the line again and reports with columns.  ``tests/asm/test_lines.py`` checks that both
-        paths agree on java.base.
+        path (``_insns``) reads the line again and reports with columns.
+        ``tests/asm/test_lines.py`` checks that both paths agree on java.base,
+        ``tests/asm/test_lines_fuzz.py`` on random lines.
         """
         line = self.lineno
         fam_of = ops.FAMILY

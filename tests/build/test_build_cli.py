@@ -217,6 +217,20 @@ def test_the_search_builds_index_of_max_offline(shared_pool, tmp_path) -> None:
     assert "if ((acc$ < 0) || (best$ < x$)) { acc$ = i$; best$ = x$; }" in text
 
 
+def test_the_search_builds_temperature_offline(shared_pool, tmp_path) -> None:
+    """Doubles: `(5.0 * (fahrenheit - 32.0)) / 9.0`, exact on the contract's NaN and infinity
+    examples and its generated inputs, verified and tested in the JVM like any class."""
+    src = copy_contracts(tmp_path / "c", "temperature.toml")
+    out = tmp_path / "out"
+    code, doc = build_json(str(src), "-o", str(out), "--synth", "search")
+    assert code == 0, doc
+    [c] = doc["contracts"]
+    assert c["status"] == "built" and c["synthesizer"] == "search" and c["rounds"] == 1, c
+    text = (out / "com/example/Temperature.jbasm").read_text()
+    assert "// synthesized by jbgen search: return (5.0 * (fahrenheit - 32.0)) / 9.0;" in text
+    assert "dreturn" in text
+
+
 def test_contract_errors_and_bad_usage(tmp_path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("schema = 1\n[class]\nname = 'x.Y'\n[[method]]\nsignature = 'static int f(int x'\n")

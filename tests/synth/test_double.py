@@ -195,6 +195,9 @@ def test_constants_small_integers_examples_and_no_doubles_for_int_problems() -> 
     p = reference_problem("f", [Param("x", D)], D, lambda x: x * 0.25, constants=(1.8, 2))
     c = problem_constants(p)[D]
     assert c[:11] == [float(k) for k in range(11)] and 1.8 in c and 2.0 in c
+    # an integer constant beyond the doubles is no double constant
+    big = problem_constants(reference_problem("f", [Param("x", D)], D, lambda x: x, constants=(10**400,)))
+    assert len(big[D]) == 11
     # 0.0 and -0.0 are two constants, NaN one
     q = Problem("g", (Param("x", D),), D, examples=(Example((-0.0,), math.nan), Example((math.nan,), math.nan)))
     cq = problem_constants(q)[D]

@@ -17,6 +17,7 @@ looking for a smaller one (:func:`improve_budget`).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -438,7 +439,8 @@ def problem_constants(problem: Problem) -> dict[JType, list[Any]]:
         if isinstance(c, float):
             doubles.append(c)
             continue
-        doubles.append(float(c))
+        with contextlib.suppress(OverflowError):  # a CLIA numeral may be beyond the doubles
+            doubles.append(float(c))
         (ints if INT_MIN <= c <= INT_MAX else longs).append(c)
         if INT_MIN <= c <= INT_MAX:
             longs.append(c)

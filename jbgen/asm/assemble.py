@@ -598,6 +598,29 @@ class _Pool:
             cp.constantDynamicEntry(e.bootstrap(), e.nameAndType())
 
 
+# _make_insn's instruction factories: Opcode.Kind (or ConstantInstruction form) ->
+# (class in _jdk, static method).
+_FACTORIES = {
+    "LOAD": ("LoadInstruction", "of"),
+    "STORE": ("StoreInstruction", "of"),
+    "ARRAY_LOAD": ("ArrayLoadInstruction", "of"),
+    "ARRAY_STORE": ("ArrayStoreInstruction", "of"),
+    "STACK": ("StackInstruction", "of"),
+    "OPERATOR": ("OperatorInstruction", "of"),
+    "CONVERT": ("ConvertInstruction", "of"),
+    "RETURN": ("ReturnInstruction", "of"),
+    "MONITOR": ("MonitorInstruction", "of"),
+    "FIELD_ACCESS": ("FieldInstruction", "of"),
+    "INVOKE": ("InvokeInstruction", "of"),
+    "NEW_OBJECT": ("NewObjectInstruction", "of"),
+    "NEW_REF_ARRAY": ("NewReferenceArrayInstruction", "of"),
+    "TYPE_CHECK": ("TypeCheckInstruction", "of"),
+    "argument": ("ConstantInstruction", "ofArgument"),
+    "load": ("ConstantInstruction", "ofLoad"),
+    "intrinsic": ("ConstantInstruction", "ofIntrinsic"),
+}
+
+
 class _Session:
     """Process-wide JDK handles, the shared pool and the instruction caches."""
 
@@ -616,26 +639,8 @@ class _Session:
         self.branch_of = J.BranchInstruction.of
         self.as_list = J.Arrays.asList
         self.int_array = J.JArray(J.JInt)
-        # Instruction factories by Opcode.Kind (and a few by name), for _make_insn.
-        self.factories: dict[str, Any] = {
-            "LOAD": J.LoadInstruction.of,
-            "STORE": J.StoreInstruction.of,
-            "ARRAY_LOAD": J.ArrayLoadInstruction.of,
-            "ARRAY_STORE": J.ArrayStoreInstruction.of,
-            "STACK": J.StackInstruction.of,
-            "OPERATOR": J.OperatorInstruction.of,
-            "CONVERT": J.ConvertInstruction.of,
-            "RETURN": J.ReturnInstruction.of,
-            "MONITOR": J.MonitorInstruction.of,
-            "FIELD_ACCESS": J.FieldInstruction.of,
-            "INVOKE": J.InvokeInstruction.of,
-            "NEW_OBJECT": J.NewObjectInstruction.of,
-            "NEW_REF_ARRAY": J.NewReferenceArrayInstruction.of,
-            "TYPE_CHECK": J.TypeCheckInstruction.of,
-            "argument": J.ConstantInstruction.ofArgument,
-            "load": J.ConstantInstruction.ofLoad,
-            "intrinsic": J.ConstantInstruction.ofIntrinsic,
-        }
+        # Instruction factories for _make_insn, bound on first use (see factory).
+        self.factories: dict[str, Any] = {}
         self.target_types = {int(t.targetTypeValue()): t for t in J.TargetType.values()}
         self.path_kinds = {int(k.tag()): k for k in J.TypePathKind.values()}
         # bytecode -> instruction length for the fixed-size opcodes (for _code_offsets)
@@ -655,6 +660,15 @@ class _Session:
             self.field_consumer,
             self.class_consumer,
         ) = _make_proxies(J)
+
+    def factory(self, name: str) -> Any:
+        """The JDK factory ``_FACTORIES[name]`` (an Opcode.Kind or a ConstantInstruction
+        form), bound once: the classes are only loaded when a path needs them."""
+        f = self.factories.get(name)
+        if f is None:
+            cls, method = _FACTORIES[name]
+            f = self.factories[name] = getattr(getattr(self.J, cls), method)
+        return f
 
     def reset(self) -> None:
         self.pool = _Pool(self.J)
@@ -2418,14 +2432,14 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad(f"{op} operand must be {what}, got {x!r}")
         return x
 
-    f = s.factories
+    f = s.factory
     if kind in ("LOAD", "STORE"):
-        f = f[kind]
+        load_store = f(kind)
         if size == 1:  # iload_0 ... astore_3: the slot is in the name
             want(0, "")
-            return f(opc, int(op[-1]))
+            return load_store(opc, int(op[-1]))
         want(1, "a local variable slot")
-        return f(opc, integer(args[0], "slot"))
+        return load_store(opc, integer(args[0], "slot"))
     if kind in (
         "ARRAY_LOAD",
         "ARRAY_STORE",
@@ -2436,7 +2450,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
         "MONITOR",
     ):
         want(0, "")
-        return f[kind](opc)
+        return f(kind)(opc)
     if kind == "NOP":
         want(0, "")
         return J.NopInstruction.of()
@@ -2450,7 +2464,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             lim = 1 << (7 if op == "bipush" else 15)
             if not -lim <= v < lim:
                 raise _Bad(f"{op} operand out of range {-lim}..{lim - 1}: {v}")
-            return f["argument"](opc, v)
+            return f("argument")(opc, v)
         if op in ("ldc", "ldc_w", "ldc2_w"):
             want(1, "a constant")
             c = args[0]
@@ -2465,9 +2479,9 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
                 # given (the JDK adapts ldc/ldc_w only for entries of another pool),
                 # and a narrow ldc would keep the low byte of the index.
                 opc = s.ops["ldc_w"][0]
-            return f["load"](opc, entry)
+            return f("load")(opc, entry)
         want(0, "")
-        return f["intrinsic"](opc)
+        return f("intrinsic")(opc)
     if kind == "INCREMENT":
         want(2, "(slot, delta)")
         slot = integer(args[0], "slot")
@@ -2483,7 +2497,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad(f"{op} needs a field reference, got {ref!r}")
         # The (owner, name, type) factories make the Fieldref/Methodref and its
         # NameAndType in the owner's pool in one call instead of three.
-        return f[kind](opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor))
+        return f(kind)(opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor))
     if kind == "INVOKE":
         want(1, "a method reference")
         ref = args[0]
@@ -2493,7 +2507,7 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
             raise _Bad("invokeinterface needs an interface method reference (imethod)")
         if op == "invokevirtual" and ref.kind != "method":
             raise _Bad("invokevirtual needs a class method reference, not an interface method")
-        return f[kind](
+        return f(kind)(
             opc, p.cls(ref.owner), p.utf8(ref.name), p.utf8(ref.descriptor), ref.kind == "imethod"
         )
     if kind == "INVOKE_DYNAMIC":
@@ -2503,8 +2517,8 @@ def _make_insn(s: _Session, e: m.Insn) -> Any:
         want(1, "a class name")
         entry = p.cls(name(args[0], "a class name"))
         if kind == "TYPE_CHECK":
-            return f[kind](opc, entry)
-        return f[kind](entry)
+            return f(kind)(opc, entry)
+        return f(kind)(entry)
     if kind == "NEW_PRIMITIVE_ARRAY":
         want(1, "a primitive type name")
         tk = s.type_kinds.get(args[0])

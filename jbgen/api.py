@@ -210,12 +210,14 @@ def _batches(items: Iterable[tuple[str, bytes]], size: int) -> Iterator[list[tup
 
 
 def _disassemble_one(display: str, data: bytes, flat: bool = False) -> Disassembled:
+    from jbgen._gc import paused
     from jbgen.asm.printer import print_class
     from jbgen.asm.reader import read_class
 
     try:
-        cls = read_class(data, display)
-        return Disassembled(display, cls.name, print_class(cls, display, flat=flat))
+        with paused():  # a class's model has no cycles; refcounting frees it (see jbgen._gc)
+            cls = read_class(data, display)
+            return Disassembled(display, cls.name, print_class(cls, display, flat=flat))
     except JbgenError as exc:
         return Disassembled(display, None, None, exc)
 

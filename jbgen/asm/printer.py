@@ -46,6 +46,8 @@ class _Printer:
     def __init__(self, cls: m.ClassDef, debug: bool = True, flat: bool = False) -> None:
         self.debug = debug
         self.flat = flat
+        # (op, id(reference)) -> (text, ends a line); the class keeps its references alive.
+        self.ref_texts: dict[tuple[str, int], tuple[str, bool]] = {}
         self.cls = cls
         self.names = Names(cls.name)
         self.out: list[str] = []
@@ -546,6 +548,7 @@ class _Printer:
             kinds = {}
         fam = ops.FAMILY
         canon = ops.canonical_local_op
+        refs = self.ref_texts
         ends = _ENDS_LINE
         # The line being filled: its words so far, its length, and the label that starts it.
         cur: list[str] = []
@@ -615,9 +618,15 @@ class _Printer:
                     text = f"{op} {lab(args[0])}"
                 elif f == ops.FIELD or f == ops.METHOD:
                     ref = args[0]
-                    itf = "interface " if ref.kind == "imethod" and op in ("invokestatic", "invokespecial") else ""
-                    text = f"{op} {itf}{self.member(ref)}"
-                    if f == ops.METHOD and ref.descriptor[-2:] == ")V" and ref.name != "<init>":
+                    # A class's references are shared pool objects: one text per (op, reference).
+                    key = (op, id(ref))
+                    hit = refs.get(key)
+                    if hit is None:
+                        itf = "interface " if ref.kind == "imethod" and op in ("invokestatic", "invokespecial") else ""
+                        hit = refs[key] = (f"{op} {itf}{self.member(ref)}",
+                                           f == ops.METHOD and ref.descriptor[-2:] == ")V" and ref.name != "<init>")
+                    text, void = hit
+                    if void:
                         end = True
                 elif f == ops.CLASS:
                     text = f"{op} {self.c(args[0])}"

@@ -107,6 +107,7 @@ from typing import Any
 
 from jbgen._gc import paused
 from jbgen.asm import model as m
+from jbgen.asm import ops
 from jbgen.asm._jdk import jdk
 from jbgen.errors import AssemblyError, Diagnostic, Location
 
@@ -121,24 +122,7 @@ _lock = threading.RLock()
 _POOL_LIMIT = 3_000_000
 
 _CONDITIONAL_BRANCHES = frozenset(
-    (
-        "ifeq",
-        "ifne",
-        "iflt",
-        "ifge",
-        "ifgt",
-        "ifle",
-        "if_icmpeq",
-        "if_icmpne",
-        "if_icmplt",
-        "if_icmpge",
-        "if_icmpgt",
-        "if_icmple",
-        "if_acmpeq",
-        "if_acmpne",
-        "ifnull",
-        "ifnonnull",
-    )
+    op for op, fam in ops.FAMILY.items() if fam == ops.BRANCH and op[:2] == "if"
 )
 _BRANCHES = _CONDITIONAL_BRANCHES | {"goto", "goto_w"}
 _JSRS = frozenset({"jsr", "jsr_w"})

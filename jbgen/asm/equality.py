@@ -21,35 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from jbgen.asm import model as m
+from jbgen.asm import ops
 
 __all__ = ["canonical", "first_difference", "same_class"]
 
 # Instructions whose operands hold labels; every other one is compared by value.
 _LABEL_OPS = frozenset(
-    (
-        "ifeq",
-        "ifne",
-        "iflt",
-        "ifge",
-        "ifgt",
-        "ifle",
-        "if_icmpeq",
-        "if_icmpne",
-        "if_icmplt",
-        "if_icmpge",
-        "if_icmpgt",
-        "if_icmple",
-        "if_acmpeq",
-        "if_acmpne",
-        "ifnull",
-        "ifnonnull",
-        "goto",
-        "goto_w",
-        "jsr",
-        "jsr_w",
-        "tableswitch",
-        "lookupswitch",
-    )
+    op for op, fam in ops.FAMILY.items() if fam in (ops.BRANCH, ops.TABLESWITCH, ops.LOOKUPSWITCH)
 )
 _PART_NAMES = (
     "major",

@@ -371,7 +371,7 @@ idiv, irem = _int_div(32)
 ldiv, lrem = _int_div(64)
 
 
-def _to_integral(x: float, bits: int) -> int:
+def to_integral(x: float, bits: int = 32) -> int:
     """Java's ``(int)``/``(long)`` of a floating value: NaN -> 0, saturating, toward zero."""
     if math.isnan(x):
         return 0
@@ -444,10 +444,10 @@ EXPR_GLOBALS: dict[str, object] = {
     "i2s": int16,
     "i2c": lambda a: chr(a & 0xFFFF),
     "l2i": int32,
-    "f2i": lambda x: _to_integral(x, 32),
-    "d2i": lambda x: _to_integral(x, 32),
-    "f2l": lambda x: _to_integral(x, 64),
-    "d2l": lambda x: _to_integral(x, 64),
+    "f2i": lambda x: to_integral(x, 32),
+    "d2i": lambda x: to_integral(x, 32),
+    "f2l": lambda x: to_integral(x, 64),
+    "d2l": lambda x: to_integral(x, 64),
     "i2f": float32,
     "l2f": float32,
     "d2f": float32,

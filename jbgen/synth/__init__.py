@@ -9,57 +9,6 @@ is sent; ``replay`` records sessions and plays them back with no network.
 
 ``search/`` is the offline enumerative synthesizer (no model, no network).
 
-Importing this package starts no JVM and imports no SDK.
+Importing this package starts no JVM and imports no SDK. Import the names
+from the module that defines them (``jbgen.synth.protocol`` and so on).
 """
-
-from jbgen.synth.protocol import (
-    AssemblyFeedback,
-    Budget,
-    BudgetExhausted,
-    ConformanceFeedback,
-    FailedCase,
-    Feedback,
-    MalformedFeedback,
-    NoteFeedback,
-    PolicyFeedback,
-    Proposal,
-    ReplayMiss,
-    Round,
-    SynthesisUnavailable,
-    Synthesizer,
-    SynthRequest,
-    TestFeedback,
-    Usage,
-    VerifyFeedback,
-    candidate_path,
-    feedback_for_malformed,
-    feedback_from_assembly_error,
-    feedback_from_verdict,
-    render_feedback,
-)
-
-__all__ = [
-    "AssemblyFeedback",
-    "Budget",
-    "BudgetExhausted",
-    "ConformanceFeedback",
-    "FailedCase",
-    "Feedback",
-    "MalformedFeedback",
-    "NoteFeedback",
-    "PolicyFeedback",
-    "Proposal",
-    "ReplayMiss",
-    "Round",
-    "SynthRequest",
-    "SynthesisUnavailable",
-    "Synthesizer",
-    "TestFeedback",
-    "Usage",
-    "VerifyFeedback",
-    "candidate_path",
-    "feedback_for_malformed",
-    "feedback_from_assembly_error",
-    "feedback_from_verdict",
-    "render_feedback",
-]

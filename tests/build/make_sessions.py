@@ -28,7 +28,7 @@ def note(reference: Path) -> str:
 
 def main(out: Path = SESSIONS) -> list[Path]:
     from jbgen.contract import find_contracts, load_contract
-    from jbgen.synth import Budget, SynthRequest
+    from jbgen.synth.protocol import Budget, SynthRequest
     from jbgen.synth.replay import Recorder, ScriptedSynthesizer, recording_path
 
     written = []

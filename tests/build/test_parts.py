@@ -18,7 +18,7 @@ from jbgen.build.synthesizers import (
 )
 from jbgen.contract import load_contract
 from jbgen.errors import OutOfDateError, SynthesisError, UsageError
-from jbgen.synth import Budget, SynthesisUnavailable, SynthRequest
+from jbgen.synth.protocol import Budget, SynthesisUnavailable, SynthRequest
 from tests.build.conftest import CONTRACTS, SESSIONS
 
 CLASSES = {"com/example/B.class": b"\xca\xfe\xba\xbe B", "com/example/A.class": b"\xca\xfe\xba\xbe A"}
@@ -145,7 +145,7 @@ def test_search_adapter() -> None:
     assert p.ok and p.synthesizer == "search" and p.model is None and "Math.abs(x)" in p.notes
     assert "invokestatic Math.abs(int)int" in (p.jbasm or "")
     with pytest.raises(SynthesisError, match="no repair round"):
-        from jbgen.synth import TestFeedback
+        from jbgen.synth.protocol import TestFeedback
 
         s.propose(SynthRequest(abs_, budget=Budget()).next_round(p, [TestFeedback(())]))
     with pytest.raises(SearchUnsupported, match="has state"):

@@ -19,7 +19,18 @@ import pytest
 
 from jbgen.contract import load_contract
 from jbgen.errors import AssemblyError, SynthesisError
-from jbgen.synth import (
+from jbgen.synth.claude import (
+    DEFAULT_MODEL,
+    TOOL,
+    ClaudeConfig,
+    ClaudeSynthesizer,
+    estimate_cost,
+    is_spend_limit,
+    parse_reply,
+    resolve_model,
+)
+from jbgen.synth.prompt import SYSTEM_PROMPT, WORKED_EXAMPLE_JBASM, render_contract
+from jbgen.synth.protocol import (
     AssemblyFeedback,
     Budget,
     BudgetExhausted,
@@ -39,17 +50,6 @@ from jbgen.synth import (
     feedback_from_verdict,
     render_feedback,
 )
-from jbgen.synth.claude import (
-    DEFAULT_MODEL,
-    TOOL,
-    ClaudeConfig,
-    ClaudeSynthesizer,
-    estimate_cost,
-    is_spend_limit,
-    parse_reply,
-    resolve_model,
-)
-from jbgen.synth.prompt import SYSTEM_PROMPT, WORKED_EXAMPLE_JBASM, render_contract
 from jbgen.synth.replay import Recorder
 from tests.synth.fake_api import FakeMessagesAPI, error, message, raw, slow, text_reply, tool_reply
 

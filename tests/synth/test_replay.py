@@ -16,7 +16,8 @@ import pytest
 
 from jbgen.contract import load_contract, load_contract_text
 from jbgen.errors import SynthesisError
-from jbgen.synth import (
+from jbgen.synth.claude import ClaudeConfig, ClaudeSynthesizer
+from jbgen.synth.protocol import (
     Budget,
     BudgetExhausted,
     FailedCase,
@@ -27,7 +28,6 @@ from jbgen.synth import (
     SynthRequest,
     TestFeedback,
 )
-from jbgen.synth.claude import ClaudeConfig, ClaudeSynthesizer
 from jbgen.synth.replay import (
     FORMAT,
     SCRIPTED_NOTE,

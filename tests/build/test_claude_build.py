@@ -15,34 +15,11 @@ import pytest
 
 from tests.build.conftest import ROOT, build_json
 from tests.synth.fake_api import FakeMessagesAPI, tool_reply
+from tests.synth.test_claude import CLAMP_OK, CLAMP_TYPO, CLAMP_WRONG
 
 pytestmark = pytest.mark.usefixtures("shared_pool")
 
 KEY = "sk-ant-test-" + secrets.token_hex(16)
-
-CLAMP_OK = """\
-.version 61
-public class com.example.Clamp {
-    public static int clamp(int x, int lo, int hi) {
-        iload x
-        iload lo
-        invokestatic Math.max(int,int)int
-        iload hi
-        invokestatic Math.min(int,int)int
-        ireturn
-    }
-}
-"""
-CLAMP_WRONG = """\
-.version 61
-public class com.example.Clamp {
-    public static int clamp(int x, int lo, int hi) {
-        iload x
-        ireturn
-    }
-}
-"""
-CLAMP_TYPO = CLAMP_OK.replace("        ireturn", "        iretrun")
 
 
 @pytest.fixture

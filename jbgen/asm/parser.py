@@ -1397,11 +1397,10 @@ class Parser:
             raise _Err(f"`{what}` takes a local's name, not a slot: write the typed instruction such as "
                        f"`i{what} {name}`", t.col, len(name))
         slot = self._local(st, name, t.col)  # an unknown or ambiguous name: its error
-        kind = st.kinds.get(name)
-        if kind is None or kind == "?":
-            why = "is declared with several types" if kind == "?" else "has no declared type"
-            raise _Err(f"local `{name}` {why}: write the typed instruction (`i{what}`, `a{what}`, ...)",
-                       t.col, len(name))
+        kind = st.kinds.get(name, "?")  # every way of naming a local gives it a kind
+        if kind == "?":
+            raise _Err(f"local `{name}` is declared with several types: write the typed instruction "
+                       f"(`i{what}`, `a{what}`, ...)", t.col, len(name))
         exact = ops.canonical_local_op(kind + what, slot)
         return m.Insn(exact, () if exact in ops.COMPACT else (slot,), self.lineno)
 
@@ -1578,13 +1577,8 @@ class Parser:
                         what = "store"
                     else:
                         what = "load"
-                    slot = loc.get(w)
-                    if slot is not None:
-                        kind = st.kinds.get(w)
-                        if kind is None or kind == "?" or w in st.ambiguous:
-                            return False
-                        op = ops.canonical_local_op(kind + what, slot)
-                        add(m.Insn(op, () if op in ops.COMPACT else (slot,), line))
+                    if w in loc:
+                        add(self._named_local(st, what, Tok(WORD, w, 0)))  # its _Err: the general path
                         continue
                     if what == "load" and _DECIMAL.match(w):
                         v = int(w)

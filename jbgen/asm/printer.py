@@ -395,7 +395,7 @@ class _Printer:
             ptexts.append(f"{self.t(p)} {nm}" if nm else self.t(p))
             if nm:
                 self.header_kinds[nm] = _KIND_OF[p[0]]
-            slot += 2 if p in ("J", "D") else 1
+            slot += _slots(p)
         self.first_free = slot
         words = flag_words(meth.flags, m.METHOD_FLAGS)
         name = name_text(meth.name)
@@ -430,7 +430,7 @@ class _Printer:
             slot = 0 if static else 1
             for p, nm in zip(params, meth.param_names, strict=True):
                 candidates.append((slot, nm))
-                slot += 2 if p in ("J", "D") else 1
+                slot += _slots(p)
         if meth.code is not None:
             # `.vartype` names no slot for the parser.
             candidates += [(lv.slot, lv.name) for lv in meth.code.locals if not lv.signature]
@@ -465,13 +465,13 @@ class _Printer:
         by_slot = {lv.slot: lv for lv in decls}
         # Candidates in the order of their first store; the parser numbers them from
         # the slot after the last `.local`.
-        order = [s for s in first if by_store and s in by_slot and _declaring_store(first[s][0], s, kinds[s])]
+        order = [s for s in first if by_store and s in by_slot and _declaring_store(first[s], s, kinds[s])]
         implicit = set(order)
         while True:
             ns = self.first_free
             for lv in decls:
                 if lv.slot not in implicit:
-                    ns = max(ns, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
+                    ns = max(ns, lv.slot + _slots(lv.descriptor))
             bad = None
             for s in order:
                 if s not in implicit:
@@ -479,7 +479,7 @@ class _Printer:
                 if s != ns:
                     bad = s
                     break
-                ns += 2 if by_slot[s].descriptor in ("J", "D") else 1
+                ns += _slots(by_slot[s].descriptor)
             if bad is None:
                 break
             implicit.discard(bad)
@@ -492,7 +492,7 @@ class _Printer:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name}")
             else:
                 self.out.append(f"{IND * 2}.local {typ} {lv.name} slot {lv.slot}")
-            next_slot = max(next_slot, lv.slot + (2 if lv.descriptor in ("J", "D") else 1))
+            next_slot = max(next_slot, lv.slot + _slots(lv.descriptor))
         return implicit
 
     def local_kinds(self, meth: m.MethodDef, slot_names: dict[int, str]) -> dict[int, str | None]:
@@ -704,11 +704,16 @@ class _Printer:
             flush()
 
 
-def _first_local_uses(code: m.Code) -> dict[int, tuple[str, int]]:
-    """Slot -> (the instruction that first uses it, its index), in code order."""
-    first: dict[int, tuple[str, int]] = {}
+def _slots(desc: str) -> int:
+    """Local-variable slots a value of type ``desc`` takes."""
+    return 2 if desc in ("J", "D") else 1
+
+
+def _first_local_uses(code: m.Code) -> dict[int, str]:
+    """Slot -> the instruction that first uses it, in code order."""
+    first: dict[int, str] = {}
     fam = ops.FAMILY
-    for i, e in enumerate(code.elements):
+    for e in code.elements:
         if type(e) is not m.Insn:
             continue
         op = e.op  # type: ignore[union-attr]
@@ -719,8 +724,7 @@ def _first_local_uses(code: m.Code) -> dict[int, tuple[str, int]]:
             slot = ops.COMPACT[op][1]
         else:
             continue
-        if slot not in first:
-            first[slot] = (op, i)
+        first.setdefault(slot, op)
     return first
 
 
